@@ -1,0 +1,100 @@
+//! The printing layer: the report as human text (verdict first, findings grouped by
+//! step and severity, host strings escaped), JSON or JSON lines; progress bars and
+//! warnings on stderr.
+
+mod human;
+mod json;
+
+use crate::config::{Config, Format};
+use breachkit_detect::Check;
+use breachkit_finding::{Report, Severity, terminal_safe};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+
+/// What the report is about.
+pub struct Header {
+    pub title: String,
+    /// The image root, or `/` for the live host.
+    pub root: String,
+    pub live: bool,
+    /// Case database and run id, when the run was recorded.
+    pub case: Option<(String, i64)>,
+}
+
+/// Prints a report on stdout in the configured format; warnings go to stderr
+/// (human and jsonl) unless `--quiet`.
+pub fn report(
+    config: &Config,
+    header: &Header,
+    report: &Report,
+    threshold: Severity,
+) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match config.format {
+        Format::Human => human::write(
+            &mut out,
+            header,
+            report,
+            threshold,
+            colour_on(&std::io::stdout()),
+        )?,
+        Format::Json => json::write_document(&mut out, header, report)?,
+        Format::Jsonl => json::write_lines(&mut out, report)?,
+    }
+    out.flush()?;
+    if !config.quiet && config.format != Format::Json {
+        human::write_warnings(
+            &mut std::io::stderr().lock(),
+            &report.warnings,
+            colour_on(&std::io::stderr()),
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints the list of checks.
+pub fn check_list(format: Format, checks: &[&dyn Check]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Human => {
+            for c in checks {
+                let live = if c.needs_live() {
+                    " (live host only)"
+                } else {
+                    ""
+                };
+                writeln!(out, "{:<12} {}{}", c.name(), c.about(), live)?;
+            }
+        }
+        Format::Json | Format::Jsonl => json::write_check_list(&mut out, format, checks)?,
+    }
+    Ok(())
+}
+
+/// Prints an error that stopped a command, with its causes, on stderr.
+pub fn error(err: &anyhow::Error) {
+    let mut msg = format!("breachkit: error: {err}");
+    for cause in err.chain().skip(1) {
+        msg.push_str(&format!(": {cause}"));
+    }
+    let _ = writeln!(std::io::stderr(), "{}", terminal_safe(&msg));
+}
+
+/// A progress bar on stderr, drawn only on a terminal and never with `--quiet`.
+pub fn progress(config: &Config, len: u64, what: &str) -> ProgressBar {
+    if config.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(what.to_string());
+    bar
+}
+
+/// Colour only on a terminal and never when `NO_COLOR` is set to anything.
+fn colour_on(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,319 @@
+//! The case journal: one SQLite database per incident (`DIR/case.db`) holding every
+//! run of every step with its findings, so later steps, `case show` and reports read
+//! them back instead of guessing. Later steps add their actions and undo data here.
+
+use breachkit_finding::{Finding, Report};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+
+/// The database file inside a case directory.
+pub const DB_FILE: &str = "case.db";
+
+/// Schema version, in SQLite's `user_version`; bumped with each migration.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY,
+    command     TEXT NOT NULL,
+    root        TEXT NOT NULL,
+    hostname    TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    verdict     TEXT NOT NULL,
+    report      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id   INTEGER NOT NULL REFERENCES runs(id),
+    rule     TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    path     TEXT,
+    line     INTEGER,
+    pid      INTEGER,
+    finding  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id);
+CREATE INDEX IF NOT EXISTS findings_by_rule ON findings(rule);
+";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaseError {
+    #[error("case directory {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("case database {path}: {source}")]
+    Db {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "case database {path} was written by a newer breachkit (schema {found}, this one knows {known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("case database {path}: stored report is damaged: {source}")]
+    Damaged {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+/// Where and when a run happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The command as run (`check --root /mnt/img`).
+    pub command: String,
+    /// `/` for the live host, else the image directory.
+    pub root: String,
+    pub hostname: String,
+    pub version: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+/// A run read back from the case.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    pub id: i64,
+    pub info: RunInfo,
+    pub report: Report,
+}
+
+pub struct Case {
+    db_path: PathBuf,
+    conn: Connection,
+}
+
+impl Case {
+    /// Opens the case in `dir`, creating the directory (mode 0700: it holds evidence)
+    /// and the database if needed.
+    pub fn open(dir: &Path) -> Result<Case, CaseError> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| CaseError::Dir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let db_path = dir.join(DB_FILE);
+        let db = |source| CaseError::Db {
+            path: db_path.clone(),
+            source,
+        };
+        let conn = Connection::open(&db_path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db)?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db)?;
+        if found > SCHEMA_VERSION {
+            return Err(CaseError::TooNew {
+                path: db_path,
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(db)?;
+        Ok(Case { db_path, conn })
+    }
+
+    /// Opens an existing case; an absent one is an error, not a new empty case.
+    pub fn open_existing(dir: &Path) -> Result<Case, CaseError> {
+        let db_path = dir.join(DB_FILE);
+        if !db_path.is_file() {
+            return Err(CaseError::Dir {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no case here (no case.db)",
+                ),
+            });
+        }
+        Case::open(dir)
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Records a run and its findings in one transaction; returns the run id.
+    pub fn record_run(&mut self, info: &RunInfo, report: &Report) -> Result<i64, CaseError> {
+        let db = |source| CaseError::Db {
+            path: self.db_path.clone(),
+            source,
+        };
+        let damaged = |source| CaseError::Damaged {
+            path: self.db_path.clone(),
+            source,
+        };
+        let report_json = serde_json::to_string(report).map_err(damaged)?;
+        let tx = self.conn.transaction().map_err(db)?;
+        tx.execute(
+            "INSERT INTO runs (command, root, hostname, version, started_at, finished_at, verdict, report)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                info.command,
+                info.root,
+                info.hostname,
+                info.version,
+                info.started_at,
+                info.finished_at,
+                report.verdict().kind.as_str(),
+                report_json
+            ],
+        )
+        .map_err(db)?;
+        let run_id = tx.last_insert_rowid();
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO findings (run_id, rule, severity, path, line, pid, finding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .map_err(db)?;
+            for f in &report.findings {
+                insert
+                    .execute(params![
+                        run_id,
+                        f.rule,
+                        f.severity.as_str(),
+                        f.path,
+                        f.line.map(|l| l as i64),
+                        f.pid,
+                        serde_json::to_string(f).map_err(damaged)?
+                    ])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(run_id)
+    }
+
+    /// The most recent run, if any.
+    pub fn last_run(&self) -> Result<Option<StoredRun>, CaseError> {
+        let db = |source| CaseError::Db {
+            path: self.db_path.clone(),
+            source,
+        };
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, command, root, hostname, version, started_at, finished_at, report
+                 FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        RunInfo {
+                            command: r.get(1)?,
+                            root: r.get(2)?,
+                            hostname: r.get(3)?,
+                            version: r.get(4)?,
+                            started_at: r.get(5)?,
+                            finished_at: r.get(6)?,
+                        },
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(db)?;
+        let Some((id, info, report_json)) = row else {
+            return Ok(None);
+        };
+        let report: Report =
+            serde_json::from_str(&report_json).map_err(|source| CaseError::Damaged {
+                path: self.db_path.clone(),
+                source,
+            })?;
+        Ok(Some(StoredRun { id, info, report }))
+    }
+
+    /// All findings of a rule across runs (for later steps: "which files did step 1 flag").
+    pub fn findings_of_rule(&self, rule: &str) -> Result<Vec<Finding>, CaseError> {
+        let db = |source| CaseError::Db {
+            path: self.db_path.clone(),
+            source,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT finding FROM findings WHERE rule = ?1 ORDER BY run_id, rowid")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([rule], |r| r.get::<_, String>(0))
+            .map_err(db)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)?;
+        rows.iter()
+            .map(|j| {
+                serde_json::from_str(j).map_err(|source| CaseError::Damaged {
+                    path: self.db_path.clone(),
+                    source,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The current time as RFC 3339 UTC, for [`RunInfo`].
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use breachkit_finding::{Rule, Severity, Step};
+
+    const R: Rule = Rule {
+        id: "t.rule",
+        step: Step::Aware,
+        severity: Severity::High,
+        title: "t",
+        explanation: "e",
+        mitre: Some("T1059"),
+        next_step: "n",
+    };
+
+    #[test]
+    fn runs_round_trip_and_last_wins() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("case");
+        assert!(Case::open_existing(&dir).is_err());
+        let mut case = Case::open(&dir).unwrap();
+        assert!(case.last_run().unwrap().is_none());
+        let info = RunInfo {
+            command: "check".into(),
+            root: "/".into(),
+            hostname: "h".into(),
+            version: "0".into(),
+            started_at: now_rfc3339(),
+            finished_at: now_rfc3339(),
+        };
+        let mut report = Report::default();
+        report.findings.push(R.finding().path("/etc/x").line(3));
+        case.record_run(&info, &report).unwrap();
+        report.findings.push(R.finding().path("/etc/y"));
+        let id2 = case.record_run(&info, &report).unwrap();
+        drop(case);
+        let case = Case::open_existing(&dir).unwrap();
+        let last = case.last_run().unwrap().unwrap();
+        assert_eq!(last.id, id2);
+        assert_eq!(last.report, report);
+        assert_eq!(case.findings_of_rule("t.rule").unwrap().len(), 3);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! The verdict: one word the admin can act on, with the reasons behind it.
+//!
+//! A high or critical finding is, by the rules' own definition, a sign an honest
+//! server does not show, so one is enough for `compromised`; medium findings are
+//! worth a look (`suspicious`); low and info findings alone leave the host `clean`.
+
+use crate::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerdictKind {
+    Clean,
+    Suspicious,
+    Compromised,
+}
+
+impl VerdictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictKind::Clean => "clean",
+            VerdictKind::Suspicious => "suspicious",
+            VerdictKind::Compromised => "compromised",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub kind: VerdictKind,
+    /// One line per distinct rule that decided the verdict, most severe first.
+    pub reasons: Vec<String>,
+}
+
+/// How many reasons a verdict lists before summarising the rest.
+const MAX_REASONS: usize = 8;
+
+impl Verdict {
+    pub fn of(findings: &[Finding]) -> Verdict {
+        let worst = findings.iter().map(|f| f.severity).max();
+        let (kind, floor) = match worst {
+            Some(s) if s >= Severity::High => (VerdictKind::Compromised, Severity::High),
+            Some(Severity::Medium) => (VerdictKind::Suspicious, Severity::Medium),
+            _ => (VerdictKind::Clean, Severity::Critical),
+        };
+        let mut deciding: Vec<&Finding> = findings.iter().filter(|f| f.severity >= floor).collect();
+        deciding.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        let mut reasons = Vec::new();
+        let mut i = 0;
+        while i < deciding.len() {
+            let rule = &deciding[i].rule;
+            let count = deciding[i..].iter().take_while(|f| &f.rule == rule).count();
+            reasons.push(match count {
+                1 => format!("{} ({})", deciding[i].title, rule),
+                n => format!("{} ({}, {} times)", deciding[i].title, rule, n),
+            });
+            i += count;
+        }
+        if reasons.len() > MAX_REASONS {
+            let more = reasons.len() - MAX_REASONS;
+            reasons.truncate(MAX_REASONS);
+            reasons.push(format!("and {more} more kinds of finding"));
+        }
+        Verdict { kind, reasons }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Rule, Step};
+
+    fn rule(id: &'static str, severity: Severity) -> Rule {
+        Rule {
+            id,
+            step: Step::Aware,
+            severity,
+            title: "t",
+            explanation: "e",
+            mitre: None,
+            next_step: "n",
+        }
+    }
+
+    #[test]
+    fn verdict_follows_the_worst_finding() {
+        assert_eq!(Verdict::of(&[]).kind, VerdictKind::Clean);
+        let low = rule("a.low", Severity::Low).finding();
+        assert_eq!(Verdict::of(&[low.clone()]).kind, VerdictKind::Clean);
+        let med = rule("a.med", Severity::Medium).finding();
+        let v = Verdict::of(&[low.clone(), med.clone()]);
+        assert_eq!(v.kind, VerdictKind::Suspicious);
+        assert_eq!(v.reasons, vec!["t (a.med)".to_string()]);
+        let high = rule("a.high", Severity::High).finding();
+        let v = Verdict::of(&[low, med, high.clone(), high]);
+        assert_eq!(v.kind, VerdictKind::Compromised);
+        assert_eq!(v.reasons, vec!["t (a.high, 2 times)".to_string()]);
+    }
+}

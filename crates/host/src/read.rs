@@ -1,0 +1,91 @@
+//! Bounded, side-effect-free reads of one regular file.
+
+use crate::error::{HostErrorKind, type_name};
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// What was read of a file.
+#[derive(Debug)]
+pub struct Content {
+    /// At most the limit asked for.
+    pub bytes: Vec<u8>,
+    /// True when the file is larger than what was read.
+    pub truncated: bool,
+    /// `fstat` of the open file.
+    pub meta: Metadata,
+}
+
+/// Opens without following a final symlink, without blocking (a FIFO would), without
+/// updating atime (where permitted: `O_NOATIME` needs ownership or `CAP_FOWNER`).
+pub(crate) fn open_quietly(path: &Path) -> io::Result<File> {
+    let flags = nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK | nix::libc::O_CLOEXEC;
+    let open = |extra| {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(flags | extra)
+            .open(path)
+    };
+    match open(nix::libc::O_NOATIME) {
+        Err(e) if e.raw_os_error() == Some(nix::libc::EPERM) => open(0),
+        other => other,
+    }
+}
+
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Content, HostErrorKind> {
+    // lstat first: opening a FIFO or device, even non-blocking, can have effects.
+    let lmeta = std::fs::symlink_metadata(path)?;
+    let ft = lmeta.file_type();
+    if ft.is_symlink() {
+        return Err(HostErrorKind::Symlink);
+    }
+    if !ft.is_file() {
+        return Err(HostErrorKind::NotRegular(type_name(ft)));
+    }
+    let file = open_quietly(path).map_err(|e| match e.raw_os_error() {
+        Some(nix::libc::ELOOP) => HostErrorKind::Symlink,
+        _ => HostErrorKind::Io(e),
+    })?;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        // Swapped between lstat and open.
+        return Err(HostErrorKind::NotRegular(type_name(meta.file_type())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit).min(1 << 20) as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    let truncated = meta.len() > bytes.len() as u64;
+    Ok(Content {
+        bytes,
+        truncated,
+        meta,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifos_symlinks_and_big_files() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        assert!(matches!(
+            read_bounded(&fifo, 10),
+            Err(HostErrorKind::NotRegular("FIFO"))
+        ));
+        let file = t.path().join("f");
+        std::fs::write(&file, b"0123456789").unwrap();
+        let link = t.path().join("l");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(
+            read_bounded(&link, 10),
+            Err(HostErrorKind::Symlink)
+        ));
+        let c = read_bounded(&file, 4).unwrap();
+        assert_eq!(c.bytes, b"0123");
+        assert!(c.truncated);
+        assert!(!read_bounded(&file, 100).unwrap().truncated);
+    }
+}

@@ -1,0 +1,84 @@
+//! Finding the web roots: the usual places, and every `root` (nginx) and
+//! `DocumentRoot` (apache) in the web servers' configuration.
+
+use crate::Host;
+use breachkit_finding::{Warning, escape_bytes};
+use regex::Regex;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+const USUAL: &[&str] = &["/var/www", "/srv/www", "/srv/http", "/usr/share/nginx/html"];
+const CONFIG_DIRS: &[&str] = &["/etc/nginx", "/etc/apache2", "/etc/httpd"];
+const MAX_CONFIG_FILE: u64 = 4 << 20;
+
+static ROOT_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*(?:root|DocumentRoot)\s+"?([^";\s]+)"?\s*;?"#).expect("static regex")
+});
+
+impl Host {
+    /// Existing web roots as host paths, without duplicates or roots nested in others.
+    pub fn web_roots(&self, warnings: &mut Vec<Warning>) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = USUAL.iter().map(PathBuf::from).collect();
+        for home in self.walk("/home", 1, warnings) {
+            found.push(home.host.join("public_html"));
+        }
+        for dir in CONFIG_DIRS {
+            for entry in self.walk(dir, 4, warnings) {
+                if !entry.is_file() {
+                    continue;
+                }
+                let Ok(content) = self.read_entry(&entry, MAX_CONFIG_FILE) else {
+                    continue;
+                };
+                let text = escape_bytes(&content.bytes);
+                for cap in ROOT_DIRECTIVE.captures_iter(&text) {
+                    let p = Path::new(&cap[1]);
+                    if p.is_absolute() && !cap[1].contains('$') {
+                        found.push(p.to_path_buf());
+                    }
+                }
+            }
+        }
+        found.retain(|p| self.resolve(p).is_dir());
+        found.sort();
+        found.dedup();
+        let all = found.clone();
+        found.retain(|p| !all.iter().any(|other| other != p && p.starts_with(other)));
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_come_from_configs_and_usual_places() {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        for d in [
+            "var/www/html",
+            "srv/site",
+            "home/bob/public_html",
+            "etc/nginx/sites-enabled",
+        ] {
+            std::fs::create_dir_all(r.join(d)).unwrap();
+        }
+        std::fs::write(
+            r.join("etc/nginx/sites-enabled/default"),
+            "server {\n  root /srv/site;\n  root /var/www/html;\n root $doc;\n}\n",
+        )
+        .unwrap();
+        let host = Host::image(r).unwrap();
+        let mut w = Vec::new();
+        let roots = host.web_roots(&mut w);
+        assert_eq!(
+            roots,
+            [
+                PathBuf::from("/home/bob/public_html"),
+                PathBuf::from("/srv/site"),
+                PathBuf::from("/var/www")
+            ]
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Planted artifacts for the `php` check.
+
+use crate::{Expect, FakeHost};
+
+pub fn plant(_h: &FakeHost) -> Vec<Expect> {
+    Vec::new()
+}
