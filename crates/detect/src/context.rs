@@ -1,8 +1,8 @@
 //! What a check works with: the host, and where its findings and warnings go.
 
 use breachkit_finding::{Finding, Warning};
-use breachkit_host::{Content, Host, HostError};
-use std::path::Path;
+use breachkit_host::{Content, Entry, Host, HostError};
+use std::path::{Path, PathBuf};
 
 pub struct Context<'h> {
     pub host: &'h Host,
@@ -39,9 +39,21 @@ impl<'h> Context<'h> {
         });
     }
 
-    /// The warnings list, for host helpers that add to it directly.
-    pub fn warnings_mut(&mut self) -> &mut Vec<Warning> {
-        &mut self.warnings
+    /// Adds warnings gathered elsewhere (by a host helper).
+    pub fn warn_all(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+        self.warnings.extend(warnings);
+    }
+
+    /// [`Host::walk`], its problems added to this check's warnings.
+    pub fn walk(&mut self, host_dir: impl AsRef<Path>, max_depth: usize) -> Vec<Entry> {
+        let host = self.host;
+        host.walk(host_dir, max_depth, &mut self.warnings)
+    }
+
+    /// [`Host::web_roots`], its problems added to this check's warnings.
+    pub fn web_roots(&mut self) -> Vec<PathBuf> {
+        let host = self.host;
+        host.web_roots(&mut self.warnings)
     }
 
     /// Reads a file of at most `limit` bytes: a missing file is `None` silently,
@@ -53,7 +65,7 @@ impl<'h> Context<'h> {
     }
 
     /// [`Context::read`] for an entry found by a walk.
-    pub fn read_entry(&mut self, entry: &breachkit_host::Entry, limit: u64) -> Option<Content> {
+    pub fn read_entry(&mut self, entry: &Entry, limit: u64) -> Option<Content> {
         let result = self.host.read_entry(entry, limit);
         self.accept(result, &entry.host, limit)
     }

@@ -6,6 +6,7 @@
 mod accounts;
 mod context;
 mod history;
+pub mod paths;
 mod persistence;
 mod php;
 mod processes;

@@ -81,6 +81,18 @@ impl Host {
         out
     }
 
+    /// The entry at a host path (not following a final symlink).
+    pub fn entry(&self, host_path: impl AsRef<Path>) -> Result<Entry, HostError> {
+        let real = self.locate(host_path.as_ref());
+        let meta = std::fs::symlink_metadata(&real)
+            .map_err(|e| HostError::new(self.display(&real), HostErrorKind::Io(e)))?;
+        Ok(Entry {
+            host: self.host_path(&real),
+            real,
+            meta,
+        })
+    }
+
     /// The regular files directly in `host_dir`.
     pub fn files_in(&self, host_dir: impl AsRef<Path>, warnings: &mut Vec<Warning>) -> Vec<Entry> {
         let mut entries = self.walk(host_dir, 1, warnings);
