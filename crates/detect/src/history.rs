@@ -310,7 +310,7 @@ fn check_file(ctx: &mut Context, host_path: &Path, format: Format, service: bool
                 .finding()
                 .path(&shown)
                 .line(cmd.line)
-                .evidence(escape_bytes(cmd.text.as_bytes()));
+                .evidence(cmd.raw.as_str());
             if let Some(t) = cmd.time {
                 f = f.unix_time(t);
             }
@@ -342,7 +342,10 @@ fn bump(counts: &mut Vec<(&'static str, usize)>, id: &'static str) -> usize {
 #[derive(Debug, PartialEq, Eq)]
 struct Command {
     line: u64,
+    /// The command, invalid UTF-8 replaced, for matching.
     text: String,
+    /// The whole line as it is in the file (lossless-escaped), for the evidence.
+    raw: String,
     time: Option<i64>,
     cut: bool,
 }
@@ -391,6 +394,7 @@ fn commands(bytes: &[u8], format: Format) -> Vec<Command> {
         out.push(Command {
             line: line.number,
             text: cmd,
+            raw: escape_bytes(line.bytes),
             time,
             cut: line.cut,
         });
