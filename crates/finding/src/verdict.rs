@@ -90,7 +90,10 @@ mod tests {
     fn verdict_follows_the_worst_finding() {
         assert_eq!(Verdict::of(&[]).kind, VerdictKind::Clean);
         let low = rule("a.low", Severity::Low).finding();
-        assert_eq!(Verdict::of(std::slice::from_ref(&low)).kind, VerdictKind::Clean);
+        assert_eq!(
+            Verdict::of(std::slice::from_ref(&low)).kind,
+            VerdictKind::Clean
+        );
         let med = rule("a.med", Severity::Medium).finding();
         let v = Verdict::of(&[low.clone(), med.clone()]);
         assert_eq!(v.kind, VerdictKind::Suspicious);

@@ -128,7 +128,13 @@ mod tests {
             ]
         );
         assert!(w.is_empty());
-        assert!(host.entry("/etc/cron.d/escape").unwrap().meta.file_type().is_symlink());
+        assert!(
+            host.entry("/etc/cron.d/escape")
+                .unwrap()
+                .meta
+                .file_type()
+                .is_symlink()
+        );
         assert!(host.walk("/nonexistent", 3, &mut w).is_empty());
         assert!(w.is_empty());
     }
