@@ -59,6 +59,13 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
 
+/// `breachkit check --root ROOT --case CASE EXTRA…`
+fn check(root: &Path, case: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["check", "--root", s(root), "--case", s(case)];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn rules_at(doc: &Value, path: &str) -> Vec<String> {
     doc["findings"]
         .as_array()
@@ -73,15 +80,7 @@ fn rules_at(doc: &Value, path: &str) -> Vec<String> {
 fn planted_image_in_json_lists_every_artifact_with_host_paths() {
     let (h, expects) = FakeHost::planted();
     let case = case_dir();
-    let out = run(&[
-        "check",
-        "--root",
-        s(h.root()),
-        "--format",
-        "json",
-        "--case",
-        s(case.path()),
-    ]);
+    let out = check(h.root(), case.path(), &["--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -146,15 +145,7 @@ fn planted_image_in_json_lists_every_artifact_with_host_paths() {
 fn clean_twin_exits_zero_and_jsonl_is_one_finding_per_line() {
     let h = FakeHost::clean();
     let case = case_dir();
-    let out = run(&[
-        "check",
-        "--root",
-        s(h.root()),
-        "--format",
-        "json",
-        "--case",
-        s(case.path()),
-    ]);
+    let out = check(h.root(), case.path(), &["--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -162,7 +153,7 @@ fn clean_twin_exits_zero_and_jsonl_is_one_finding_per_line() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(json(&out)["verdict"], "clean");
-    let human = run(&["check", "--root", s(h.root()), "--case", s(case.path())]);
+    let human = check(h.root(), case.path(), &[]);
     assert_eq!(human.status.code(), Some(0));
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(
@@ -174,15 +165,7 @@ fn clean_twin_exits_zero_and_jsonl_is_one_finding_per_line() {
     assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
 
     let (p, _) = FakeHost::planted();
-    let out = run(&[
-        "check",
-        "--root",
-        s(p.root()),
-        "--format",
-        "jsonl",
-        "--case",
-        s(case.path()),
-    ]);
+    let out = check(p.root(), case.path(), &["--format", "jsonl"]);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
