@@ -1,6 +1,10 @@
 //! The command line (clap), turned into a plain [`Config`] so no other code sees clap.
 
+use crate::config::MailConfig;
+use crate::config::ScanConfig;
+use crate::config::{AwsTarget, IsolateConfig, QuarantineConfig};
 use crate::config::{CaseLocation, CheckConfig, Command, Config, Format};
+use crate::config::{LogsAction, LogsConfig};
 use breachkit_finding::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -41,9 +45,127 @@ enum FormatArg {
 enum CommandArg {
     /// Step 1: is this host hacked, and where? Runs every check and gives a verdict
     Check(CheckArgs),
+    /// The mail queues (Postfix, Exim) read natively: who and which script sends, forged headers, bounces
+    Mail(MailArgs),
+    /// Scan files and directories for webshells, injected loaders, mailers, bots, miners and droppers
+    Scan(ScanArgs),
+    /// The logs, rotated and gzipped ones and the journal too: findings, a timeline, trigger-word search
+    #[command(subcommand)]
+    Logs(LogsArg),
+    /// Step 2: evidence backup, maintenance page, host and AWS isolation
+    #[command(subcommand)]
+    Quarantine(QuarantineArg),
     /// Work with the case: what was found and done
     #[command(subcommand)]
     Case(CaseArg),
+}
+
+#[derive(Args)]
+struct MailArgs {
+    /// Read an offline copy laid out like / instead of the running system
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum QuarantineArg {
+    /// Back up files into the case: tar + zstd archive with a SHA-256 manifest (marked tainted)
+    Backup {
+        /// Files and directories to back up (symlinks are stored as links, never followed)
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Re-hash a backup archive against its manifest; exit 1 on any difference
+    Verify {
+        #[arg(value_name = "ARCHIVE")]
+        archive: PathBuf,
+    },
+    /// Show a maintenance page (503 + Retry-After) on every nginx and apache2 site
+    Maintenance(MaintenanceArgs),
+    /// Cut the host off the network (nftables) and/or the AWS instance (security groups)
+    Isolate(IsolateArgs),
+    /// Keep host isolation: stop the roll-back timer started by `isolate --host`
+    Confirm,
+    /// Lift isolation: remove the firewall table and restore the AWS security groups
+    Release {
+        /// Apply (without it, only the plan is printed)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// What is in force for the case
+    Status,
+    #[command(hide = true)]
+    Watchdog {
+        #[arg(long)]
+        token: String,
+        #[arg(long)]
+        deadline: i64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Args)]
+struct MaintenanceArgs {
+    #[arg(value_enum)]
+    state: OnOff,
+    /// Addresses that still reach the real site (repeatable)
+    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    allow: Vec<breachkit_quarantine::Cidr>,
+    /// HTML page to show instead of the built-in one
+    #[arg(long, value_name = "FILE")]
+    page: Option<PathBuf>,
+    /// nginx main configuration to use [default: /etc/nginx/nginx.conf when present]
+    #[arg(long, value_name = "FILE")]
+    nginx_conf: Option<PathBuf>,
+    /// apache2 configuration directory to use (APACHE_CONFDIR) [default: /etc/apache2 when present]
+    #[arg(long, value_name = "DIR")]
+    apache_confdir: Option<PathBuf>,
+    /// Apply (without it, only the plan is printed)
+    #[arg(long)]
+    yes: bool,
+}
+
+#[derive(Args)]
+struct IsolateArgs {
+    /// Isolate the host with an nftables table (the default when --aws is not given)
+    #[arg(long)]
+    host: bool,
+    /// Isolate the EC2 instance with a quarantine security group
+    #[arg(long)]
+    aws: bool,
+    /// EC2 instance id [default: this instance, from the metadata service]
+    #[arg(long, value_name = "ID", requires = "aws")]
+    instance_id: Option<String>,
+    /// AWS region [default: from the environment or the metadata service]
+    #[arg(long, value_name = "R", requires = "aws")]
+    region: Option<String>,
+    /// Send AWS API calls to this endpoint instead of AWS
+    #[arg(long, value_name = "URL", requires = "aws")]
+    endpoint_url: Option<String>,
+    /// Admin addresses that keep access (repeatable); your SSH session is kept anyway
+    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    allow: Vec<breachkit_quarantine::Cidr>,
+    /// Roll host isolation back unless `quarantine confirm` comes within this time
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = breachkit_quarantine::parse_duration)]
+    confirm_within: std::time::Duration,
+    /// Let DNS queries out (host isolation)
+    #[arg(long)]
+    allow_dns: bool,
+    /// Let NTP out (host isolation)
+    #[arg(long)]
+    allow_ntp: bool,
+    /// Apply (without it, only the plan is printed)
+    #[arg(long)]
+    yes: bool,
+}
+
+fn parse_cidr(s: &str) -> Result<breachkit_quarantine::Cidr, String> {
+    s.parse()
 }
 
 #[derive(Args)]
@@ -66,6 +188,121 @@ struct CheckArgs {
     list: bool,
 }
 
+#[derive(Args)]
+struct ScanArgs {
+    /// Files and directories to scan (symlinks inside are never followed)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// More YARA rules: a rule file or a directory of *.yar/*.yara files (repeatable)
+    #[arg(long, value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Known-bad hashes: a file of `SHA256 NAME` lines, as sha256sum prints them (repeatable)
+    #[arg(long, value_name = "FILE")]
+    hashes: Vec<PathBuf>,
+    /// Exit with 1 only for findings at or above this severity; lower ones are still shown
+    #[arg(long, value_name = "SEV", default_value = "medium", value_parser = parse_severity)]
+    min_severity: Severity,
+    /// Scan at most the first MIB mebibytes of each file
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    max_size: u64,
+    /// Scanning threads [default: the number of CPUs]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Also report files whose hash is in the built-in list of Debian package files
+    #[arg(long)]
+    no_known_good: bool,
+}
+
+#[derive(Subcommand)]
+enum LogsArg {
+    /// Run the log rules: brute force then login, webshell requests, root accounts, spam runs…
+    Check {
+        #[command(flatten)]
+        sources: LogSources,
+        /// Exit with 1 only for findings at or above this severity
+        #[arg(long, value_name = "SEV", default_value = "medium", value_parser = parse_severity)]
+        min_severity: Severity,
+    },
+    /// Findings and key events in time order (first access → shell → persistence → spam)
+    Timeline {
+        #[command(flatten)]
+        sources: LogSources,
+        /// Print CSV for forensic timeline tools instead (timesketch: message,datetime,timestamp_desc,…; l2t: plaso's l2t_csv)
+        #[arg(long, value_enum, value_name = "LAYOUT", num_args = 0..=1, default_missing_value = "timesketch")]
+        csv: Option<CsvArg>,
+    },
+    /// Search every log for many trigger words at once (the built-in breach and malware words by default)
+    Grep {
+        #[command(flatten)]
+        sources: LogSources,
+        /// A file of words, one a line (repeatable)
+        #[arg(long = "words", value_name = "FILE")]
+        word_files: Vec<PathBuf>,
+        /// A word (repeatable)
+        #[arg(short = 'e', long = "word", value_name = "WORD")]
+        words: Vec<String>,
+        /// Match case exactly (by default ASCII case is ignored)
+        #[arg(short = 's', long)]
+        case_sensitive: bool,
+    },
+}
+
+#[derive(Args)]
+struct LogSources {
+    /// Read the logs of an offline copy laid out like / instead of the running system
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Another log or directory of logs to read, as a host path (inside --root when given); repeatable
+    #[arg(long = "log", value_name = "PATH")]
+    logs: Vec<PathBuf>,
+    /// Thresholds overriding rules/logs/thresholds.conf (`name = number` lines)
+    #[arg(long, value_name = "FILE")]
+    thresholds: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CsvArg {
+    Timesketch,
+    L2t,
+}
+
+fn logs_config(arg: LogsArg) -> LogsConfig {
+    let (sources, action) = match arg {
+        LogsArg::Check {
+            sources,
+            min_severity,
+        } => (sources, LogsAction::Check { min_severity }),
+        LogsArg::Timeline { sources, csv } => (
+            sources,
+            LogsAction::Timeline {
+                csv: csv.map(|c| match c {
+                    CsvArg::Timesketch => breachkit_logs::CsvLayout::Timesketch,
+                    CsvArg::L2t => breachkit_logs::CsvLayout::L2t,
+                }),
+            },
+        ),
+        LogsArg::Grep {
+            sources,
+            word_files,
+            words,
+            case_sensitive,
+        } => (
+            sources,
+            LogsAction::Grep {
+                word_files,
+                words,
+                case_sensitive,
+            },
+        ),
+    };
+    LogsConfig {
+        root: sources.root,
+        logs: sources.logs,
+        thresholds: sources.thresholds,
+        action,
+    }
+}
+
 #[derive(Subcommand)]
 enum CaseArg {
     /// Print the last run recorded in the case
@@ -75,6 +312,42 @@ enum CaseArg {
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
         .map_err(|e: breachkit_finding::ParseSeverityError| e.to_string())
+}
+
+fn quarantine_config(q: QuarantineArg) -> QuarantineConfig {
+    match q {
+        QuarantineArg::Backup { paths } => QuarantineConfig::Backup { paths },
+        QuarantineArg::Verify { archive } => QuarantineConfig::Verify { archive },
+        QuarantineArg::Maintenance(m) => match m.state {
+            OnOff::On => QuarantineConfig::MaintenanceOn {
+                allow: m.allow,
+                page: m.page,
+                nginx_conf: m.nginx_conf,
+                apache_confdir: m.apache_confdir,
+                yes: m.yes,
+            },
+            OnOff::Off => QuarantineConfig::MaintenanceOff { yes: m.yes },
+        },
+        QuarantineArg::Isolate(i) => QuarantineConfig::Isolate(IsolateConfig {
+            host: i.host || !i.aws,
+            aws: i.aws.then_some(AwsTarget {
+                instance_id: i.instance_id,
+                region: i.region,
+                endpoint_url: i.endpoint_url,
+            }),
+            allow: i.allow,
+            confirm_within: i.confirm_within,
+            dns: i.allow_dns,
+            ntp: i.allow_ntp,
+            yes: i.yes,
+        }),
+        QuarantineArg::Confirm => QuarantineConfig::Confirm,
+        QuarantineArg::Release { yes } => QuarantineConfig::Release { yes },
+        QuarantineArg::Status => QuarantineConfig::Status,
+        QuarantineArg::Watchdog { token, deadline } => {
+            QuarantineConfig::Watchdog { token, deadline }
+        }
+    }
 }
 
 pub fn parse() -> Config {
@@ -97,6 +370,21 @@ pub fn parse() -> Config {
             list: a.list,
         }),
         CommandArg::Case(CaseArg::Show) => Command::CaseShow,
+        CommandArg::Mail(a) => Command::Mail(MailConfig { root: a.root }),
+        CommandArg::Scan(a) => Command::Scan(ScanConfig {
+            paths: a.paths,
+            rules: a.rules,
+            hashes: a.hashes,
+            min_severity: a.min_severity,
+            max_size: a.max_size.max(1) << 20,
+            threads: a
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+                .max(1),
+            known_good: !a.no_known_good,
+        }),
+        CommandArg::Logs(l) => Command::Logs(logs_config(l)),
+        CommandArg::Quarantine(q) => Command::Quarantine(quarantine_config(q)),
     };
     let command_line = std::env::args_os()
         .skip(1)

@@ -34,9 +34,114 @@ pub struct CheckConfig {
     pub list: bool,
 }
 
+/// `breachkit scan PATH…`: the content scanner on chosen paths.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub paths: Vec<PathBuf>,
+    /// `--rules`: more YARA rule files or directories.
+    pub rules: Vec<PathBuf>,
+    /// `--hashes`: known-bad SHA-256 lists.
+    pub hashes: Vec<PathBuf>,
+    pub min_severity: Severity,
+    /// Bytes scanned per file at most.
+    pub max_size: u64,
+    /// Scanning threads.
+    pub threads: usize,
+    /// `--no-known-good`: report files of known packages too.
+    pub known_good: bool,
+}
+
+/// `breachkit quarantine …` (step 2).
+#[derive(Debug, Clone)]
+pub enum QuarantineConfig {
+    Backup {
+        paths: Vec<PathBuf>,
+    },
+    Verify {
+        archive: PathBuf,
+    },
+    MaintenanceOn {
+        allow: Vec<breachkit_quarantine::Cidr>,
+        page: Option<PathBuf>,
+        nginx_conf: Option<PathBuf>,
+        apache_confdir: Option<PathBuf>,
+        yes: bool,
+    },
+    MaintenanceOff {
+        yes: bool,
+    },
+    Isolate(IsolateConfig),
+    Confirm,
+    Release {
+        yes: bool,
+    },
+    Status,
+    /// The detached anti-lockout watchdog (hidden).
+    Watchdog {
+        token: String,
+        deadline: i64,
+    },
+}
+
+/// `breachkit quarantine isolate`.
+#[derive(Debug, Clone)]
+pub struct IsolateConfig {
+    pub host: bool,
+    pub aws: Option<AwsTarget>,
+    pub allow: Vec<breachkit_quarantine::Cidr>,
+    pub confirm_within: std::time::Duration,
+    pub dns: bool,
+    pub ntp: bool,
+    pub yes: bool,
+}
+
+/// Which EC2 instance, and where the API is.
+#[derive(Debug, Clone, Default)]
+pub struct AwsTarget {
+    pub instance_id: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// `breachkit logs …`: which logs, and what to do with them.
+#[derive(Debug, Clone)]
+pub struct LogsConfig {
+    pub root: Option<PathBuf>,
+    /// `--log PATH`: more logs (host paths), besides the standard places.
+    pub logs: Vec<PathBuf>,
+    /// `--thresholds FILE`: overrides of rules/logs/thresholds.conf.
+    pub thresholds: Option<PathBuf>,
+    pub action: LogsAction,
+}
+
+#[derive(Debug, Clone)]
+pub enum LogsAction {
+    Check {
+        min_severity: Severity,
+    },
+    Timeline {
+        csv: Option<breachkit_logs::CsvLayout>,
+    },
+    Grep {
+        word_files: Vec<PathBuf>,
+        words: Vec<String>,
+        case_sensitive: bool,
+    },
+}
+
+/// `breachkit mail`: the queues, the sending scripts, forged headers, bounces.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub root: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
     Check(CheckConfig),
+    Mail(MailConfig),
+    Scan(ScanConfig),
+    Logs(LogsConfig),
+    Quarantine(QuarantineConfig),
     CaseShow,
 }
 

@@ -4,6 +4,7 @@
 
 use breachkit_testkit::FakeHost;
 use serde_json::Value;
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -14,6 +15,7 @@ fn bin() -> &'static str {
 }
 
 /// Runs breachkit with a time limit (a hang on a FIFO must fail the test, not block it).
+/// stdout and stderr are drained by threads so a large report never fills the pipe.
 fn run_with(args: &[&str], uid: Option<u32>) -> Output {
     let mut cmd = Command::new(bin());
     cmd.args(args)
@@ -24,16 +26,30 @@ fn run_with(args: &[&str], uid: Option<u32>) -> Output {
         cmd.uid(uid).gid(uid);
     }
     let mut child = cmd.spawn().expect("start breachkit");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            pipe.read_to_end(&mut buf).expect("read pipe");
+            buf
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
         }
         if started.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
             panic!("breachkit {args:?} did not finish in 120 s (hung?)");
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
     }
 }
 

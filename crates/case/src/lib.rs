@@ -1,6 +1,13 @@
 //! The case journal: one SQLite database per incident (`DIR/case.db`) holding every
 //! run of every step with its findings, so later steps, `case show` and reports read
-//! them back instead of guessing. Later steps add their actions and undo data here.
+//! them back instead of guessing. Every change made to the host is journalled here
+//! with its undo data before it is made ([`actions`]).
+
+pub mod actions;
+
+pub use actions::{
+    Action, ActionState, ApplyError, Change, ChangeError, NewAction, apply_changes, undo_batch,
+};
 
 use breachkit_finding::{Finding, Report};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,7 +17,8 @@ use std::path::{Path, PathBuf};
 pub const DB_FILE: &str = "case.db";
 
 /// Schema version, in SQLite's `user_version`; bumped with each migration.
-const SCHEMA_VERSION: i64 = 1;
+/// 1: runs and findings. 2: the action journal ([`actions::SCHEMA`]).
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -123,7 +131,10 @@ impl Case {
                 known: SCHEMA_VERSION,
             });
         }
+        // Every migration is additive (CREATE … IF NOT EXISTS), so running all of
+        // them brings any older case up to date.
         conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.execute_batch(actions::SCHEMA).map_err(db)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         Ok(Case { db_path, conn })
@@ -146,6 +157,18 @@ impl Case {
 
     pub fn db_path(&self) -> &Path {
         &self.db_path
+    }
+
+    /// The directory of the case (archives and other evidence go there).
+    pub fn dir(&self) -> &Path {
+        self.db_path.parent().unwrap_or(Path::new("."))
+    }
+
+    fn db_err(&self, source: rusqlite::Error) -> CaseError {
+        CaseError::Db {
+            path: self.db_path.clone(),
+            source,
+        }
     }
 
     /// Records a run and its findings in one transaction; returns the run id.
@@ -269,6 +292,13 @@ pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
 
+/// Unix seconds as RFC 3339 UTC (a deadline kept in the case).
+pub fn timestamp_rfc3339(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| secs.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +313,45 @@ mod tests {
         mitre: Some("T1059"),
         next_step: "n",
     };
+
+    #[test]
+    fn a_version_1_case_gains_the_action_journal() {
+        let t = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(t.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute(
+                "INSERT INTO runs (command, root, hostname, version, started_at, finished_at, verdict, report)
+                 VALUES ('check', '/', 'h', '0', 'a', 'b', 'clean', '{\"findings\":[]}')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let mut case = Case::open_existing(t.path()).unwrap();
+        assert!(
+            case.last_run().unwrap().is_some(),
+            "runs survive the migration"
+        );
+        let id = case
+            .record_action(&NewAction {
+                batch: "b",
+                kind: "k",
+                target: "t",
+                undo: "{}",
+                data: None,
+            })
+            .unwrap();
+        assert_eq!(
+            case.action(id).unwrap().unwrap().state,
+            ActionState::Planned
+        );
+        let v: i64 = case
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+    }
 
     #[test]
     fn runs_round_trip_and_last_wins() {

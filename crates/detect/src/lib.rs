@@ -5,7 +5,10 @@
 
 mod accounts;
 mod context;
+pub mod files;
 mod history;
+mod logs;
+pub mod mail;
 pub mod paths;
 mod persistence;
 mod php;
@@ -39,6 +42,9 @@ pub fn all_checks() -> &'static [&'static dyn Check] {
         &persistence::Persistence,
         &accounts::Accounts,
         &php::Php,
+        &files::Files,
+        &logs::Logs,
+        &mail::Mail,
     ]
 }
 

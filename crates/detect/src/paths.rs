@@ -8,6 +8,7 @@ pub const TEMP_DIRS: &[&str] = &[
     "/dev/shm",
     "/run/shm",
     "/var/lib/php/sessions",
+    "/var/fcgi_ipc",
 ];
 
 /// True when `path` is inside a temp directory.

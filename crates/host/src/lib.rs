@@ -110,6 +110,16 @@ impl Host {
         read::read_bounded(&real, limit).map_err(|kind| HostError::new(self.display(&real), kind))
     }
 
+    /// Opens a regular file at a host path for streaming (logs too large to read
+    /// whole), with the promises of [`Host::read`]; returns the `fstat` of the open file.
+    pub fn open(
+        &self,
+        host_path: impl AsRef<Path>,
+    ) -> Result<(std::fs::File, std::fs::Metadata), HostError> {
+        let real = self.locate(host_path.as_ref());
+        read::open_regular(&real).map_err(|kind| HostError::new(self.display(&real), kind))
+    }
+
     /// Reads at most `limit` bytes of a regular file found by [`Host::walk`].
     pub fn read_entry(&self, entry: &Entry, limit: u64) -> Result<Content, HostError> {
         read::read_bounded(&entry.real, limit)

@@ -34,6 +34,20 @@ pub(crate) fn open_quietly(path: &Path) -> io::Result<File> {
 }
 
 pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Content, HostErrorKind> {
+    let (file, meta) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit).min(1 << 20) as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    let truncated = meta.len() > bytes.len() as u64;
+    Ok(Content {
+        bytes,
+        truncated,
+        meta,
+    })
+}
+
+/// Opens a regular file for streaming reads, with the same promises as
+/// [`read_bounded`]: no final symlink followed, no FIFO or device opened.
+pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), HostErrorKind> {
     // lstat first: opening a FIFO or device, even non-blocking, can have effects.
     let lmeta = std::fs::symlink_metadata(path)?;
     let ft = lmeta.file_type();
@@ -52,14 +66,7 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Content, HostError
         // Swapped between lstat and open.
         return Err(HostErrorKind::NotRegular(type_name(meta.file_type())));
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(limit).min(1 << 20) as usize);
-    file.take(limit).read_to_end(&mut bytes)?;
-    let truncated = meta.len() > bytes.len() as u64;
-    Ok(Content {
-        bytes,
-        truncated,
-        meta,
-    })
+    Ok((file, meta))
 }
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ pub fn build(h: &FakeHost) {
     history(h);
     ssh(h);
     web(h);
+    crate::clean_files::build(h);
+    crate::clean_logs::build(h);
+    crate::clean_mail::build(h);
     h.write("/etc/hostname", "web01\n");
     h.write(
         "/var/lib/dpkg/status",

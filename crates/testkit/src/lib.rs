@@ -8,7 +8,14 @@
 //! (nothing at medium or above) on the other.
 
 mod base;
+mod clean_files;
+pub mod clean_logs;
+pub mod clean_mail;
+pub mod mailqueue;
 mod plant;
+
+pub use plant::logs as planted_logs;
+pub use plant::mail as planted_mail;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

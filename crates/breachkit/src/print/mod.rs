@@ -4,6 +4,8 @@
 
 mod human;
 mod json;
+pub mod logs;
+pub mod quarantine;
 
 use crate::config::{Config, Format};
 use breachkit_detect::Check;

@@ -1,7 +1,10 @@
 //! The planted artifacts, one module per check; each returns what must be found.
 
 mod accounts;
+mod files;
 mod history;
+pub mod logs;
+pub mod mail;
 mod persistence;
 mod php;
 
@@ -13,5 +16,8 @@ pub fn all(h: &FakeHost) -> Vec<Expect> {
     e.extend(persistence::plant(h));
     e.extend(accounts::plant(h));
     e.extend(php::plant(h));
+    e.extend(files::plant(h));
+    e.extend(logs::plant(h));
+    e.extend(mail::plant(h));
     e
 }

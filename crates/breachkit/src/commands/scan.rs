@@ -1,0 +1,102 @@
+//! `breachkit scan PATH…`: the content scanner on chosen files and directories of
+//! the running system, with the user's extra rules and hash lists; same output
+//! formats and exit codes as `check`, and a progress bar (files, bytes, hits) on a
+//! terminal.
+
+use crate::Exit;
+use crate::config::{Config, ScanConfig};
+use crate::print;
+use anyhow::Context as _;
+use breachkit_finding::{CheckStatus, Report, escape_path};
+use breachkit_host::Host;
+use breachkit_scan::{Engine, Options, Progress, Tree, scan_tree};
+use indicatif::ProgressStyle;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
+    let mut roots = Vec::new();
+    for p in &scan.paths {
+        roots.push(
+            p.canonicalize()
+                .with_context(|| format!("cannot scan {}", escape_path(p)))?,
+        );
+    }
+    let mut options = Options::new(breachkit_detect::files::PLACES);
+    options.rules = scan.rules.clone();
+    options.hashes = scan.hashes.clone();
+    options.max_size = scan.max_size;
+    options.known_good = scan.known_good;
+    let engine = Engine::new(options).context("cannot load the scan rules")?;
+    let host = Host::live();
+    let tree = Tree {
+        host: &host,
+        roots,
+        threads: scan.threads,
+    };
+    let progress = Progress::default();
+    let bar = print::progress(config, 0, "scanning");
+    if !bar.is_hidden()
+        && let Ok(style) = ProgressStyle::with_template("{prefix} {spinner} {elapsed} {msg}")
+    {
+        bar.set_style(style);
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (findings, warnings, stats) = std::thread::scope(|s| {
+        let ticker = s.spawn(|| {
+            while !done.load(Ordering::Relaxed) && !bar.is_hidden() {
+                bar.set_message(format!(
+                    "{} files, {}, {} hits",
+                    progress.files.load(Ordering::Relaxed),
+                    mib(progress.bytes.load(Ordering::Relaxed)),
+                    progress.hits.load(Ordering::Relaxed)
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let out = scan_tree(&engine, &tree, &progress);
+        done.store(true, Ordering::Relaxed);
+        let _ = ticker.join();
+        out
+    });
+    bar.finish_and_clear();
+    let mut report = Report {
+        findings,
+        warnings,
+        checks: vec![CheckStatus {
+            name: "scan".to_string(),
+            skipped: None,
+            millis: stats.millis,
+        }],
+    };
+    report.sort();
+    let mut title = format!(
+        "breachkit scan: {} files, {} in {:.1} s",
+        stats.files,
+        mib(stats.bytes),
+        stats.millis as f64 / 1000.0
+    );
+    if stats.suppressed > 0 {
+        title.push_str(&format!(
+            "; {} known-good package files not reported",
+            stats.suppressed
+        ));
+    }
+    let header = print::Header {
+        title,
+        root: escape_path(host.root()),
+        live: host.is_live(),
+        case: None,
+    };
+    print::report(config, &header, &report, scan.min_severity)?;
+    Ok(if report.any_at_or_above(scan.min_severity) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}

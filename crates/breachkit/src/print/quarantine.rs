@@ -1,0 +1,95 @@
+//! Printing of step-2 commands: a plan or a result as aligned human text (verdict
+//! line first, host strings made terminal-safe) or one JSON document; warnings on
+//! stderr.
+
+use super::{colour_on, human};
+use crate::config::{Config, Format};
+use breachkit_finding::{Warning, terminal_safe};
+use std::io::Write;
+
+/// What a quarantine command has to say.
+pub struct Outcome {
+    /// First line: what happened or what would happen.
+    pub headline: String,
+    /// Label/value rows, aligned.
+    pub rows: Vec<(String, String)>,
+    /// Further lines (tables, lists), already laid out.
+    pub lines: Vec<String>,
+    pub json: serde_json::Value,
+    pub warnings: Vec<Warning>,
+}
+
+impl Outcome {
+    pub fn new(headline: impl Into<String>, json: serde_json::Value) -> Outcome {
+        Outcome {
+            headline: headline.into(),
+            rows: Vec::new(),
+            lines: Vec::new(),
+            json,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, label: &str, value: impl Into<String>) {
+        self.rows.push((label.to_string(), value.into()));
+    }
+}
+
+/// Left-aligned columns of a table: every row has the same number of cells.
+pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| terminal_safe(s).chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let s = terminal_safe(s);
+                    if i + 1 == r.len() {
+                        s.into_owned()
+                    } else {
+                        format!("{s:<w$}", w = widths[i])
+                    }
+                })
+                .collect();
+            format!("  {}", cells.join("  ")).trim_end().to_string()
+        })
+        .collect()
+}
+
+pub fn outcome(config: &Config, o: &Outcome) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match config.format {
+        Format::Human => {
+            writeln!(out, "{}", terminal_safe(&o.headline))?;
+            let width = o.rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+            for (label, value) in &o.rows {
+                writeln!(out, "  {label:<width$}  {}", terminal_safe(value))?;
+            }
+            for line in &o.lines {
+                writeln!(out, "{}", terminal_safe(line))?;
+            }
+        }
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&o.json)?)?,
+        Format::Jsonl => writeln!(out, "{}", serde_json::to_string(&o.json)?)?,
+    }
+    out.flush()?;
+    if !config.quiet && config.format != Format::Json {
+        human::write_warnings(
+            &mut std::io::stderr().lock(),
+            &o.warnings,
+            colour_on(&std::io::stderr()),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! Line parsers: each log format turns a line into zero or more [`Event`]s with a
+//! normalised UTC time. A [`Parser`] is made once per log family (it knows the
+//! host's time zone) and told each file's reference time (for the year RFC 3164
+//! leaves out).
+
+mod auth;
+mod av;
+mod journal;
+mod mail;
+mod syslog;
+mod web;
+
+pub use journal::JournalRecord;
+
+use crate::event::{Event, Kind};
+use crate::time::{Clock, YearGuess};
+use jiff::tz::TimeZone;
+
+/// The most events one `message repeated N times` line stands for.
+const MAX_REPEAT: u32 = 10_000;
+
+/// The format of a log family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// RFC 3164, RFC 5424 or ISO 8601 syslog: auth.log, secure, syslog, messages,
+    /// mail.log, maillog, cron, maldet's event_log.
+    Syslog,
+    /// Web access logs (common, combined, vhost_combined).
+    WebAccess,
+    /// nginx and apache error logs.
+    WebError,
+    /// Exim's main log.
+    Exim,
+    /// ClamAV's log file and clamscan's `--log`.
+    ClamAv,
+    /// `journalctl -o json` records.
+    Journal,
+    /// Unknown (`--log PATH`): each line is tried against every format.
+    Auto,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Syslog => "syslog",
+            Format::WebAccess => "web access",
+            Format::WebError => "web error",
+            Format::Exim => "exim",
+            Format::ClamAv => "clamav",
+            Format::Journal => "journal",
+            Format::Auto => "auto",
+        }
+    }
+}
+
+/// Parses the lines of one log family.
+#[derive(Debug)]
+pub struct Parser {
+    format: Format,
+    clock: Clock,
+    years: YearGuess,
+}
+
+impl Parser {
+    pub fn new(format: Format, zone: TimeZone) -> Parser {
+        let years = YearGuess::new(jiff::Timestamp::now().as_second(), &zone);
+        Parser {
+            format,
+            clock: Clock::new(zone),
+            years,
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The latest time the next file's lines can have (its mtime, capped by the
+    /// newer rotations): the year of RFC 3164 lines is inferred from it.
+    pub fn set_reference(&mut self, unix_seconds: i64) {
+        self.years = YearGuess::new(unix_seconds, self.clock.zone());
+    }
+
+    /// Parses one line, calling `emit` for each event it holds. False when the line
+    /// has none of the format's shapes.
+    pub fn parse(&self, line: &[u8], emit: &mut dyn FnMut(Event)) -> bool {
+        let text = String::from_utf8_lossy(line);
+        self.parse_text(&text, self.format, emit)
+    }
+
+    fn parse_text(&self, text: &str, format: Format, emit: &mut dyn FnMut(Event)) -> bool {
+        let one = |emit: &mut dyn FnMut(Event), time: i64, kind: Kind| {
+            emit(Event {
+                time: Some(time),
+                kind,
+            })
+        };
+        match format {
+            Format::Syslog => self.syslog(text, emit),
+            Format::WebAccess => web::access(text)
+                .map(|(t, r)| one(emit, t, Kind::Web(r)))
+                .is_some(),
+            Format::WebError => web::error(text, &self.clock)
+                .map(|(t, k)| one(emit, t, k))
+                .is_some(),
+            Format::Exim => mail::exim(text, &self.clock)
+                .map(|(t, k)| one(emit, t, k))
+                .is_some(),
+            Format::ClamAv => {
+                self.clamav(text, emit);
+                true
+            }
+            Format::Journal => match JournalRecord::parse(text) {
+                Some(rec) => {
+                    let kind = program_message(&rec.program, rec.pid, &rec.message);
+                    emit(Event {
+                        time: rec.time,
+                        kind: kind.unwrap_or(Kind::Other),
+                    });
+                    true
+                }
+                None => false,
+            },
+            Format::Auto => {
+                [
+                    Format::Syslog,
+                    Format::WebAccess,
+                    Format::WebError,
+                    Format::Exim,
+                ]
+                .into_iter()
+                .any(|f| self.parse_text(text, f, emit))
+                    || av::clamav(text).is_some_and(|k| {
+                        emit(Event {
+                            time: None,
+                            kind: k,
+                        });
+                        true
+                    })
+            }
+        }
+    }
+
+    fn syslog(&self, text: &str, emit: &mut dyn FnMut(Event)) -> bool {
+        let Some(h) = syslog::parse(text, &self.clock, &self.years) else {
+            return false;
+        };
+        let (times, message) = syslog::repeated(h.message).unwrap_or((1, h.message));
+        let kind = program_message(h.program, h.pid, message).unwrap_or(Kind::Other);
+        for _ in 0..times.clamp(1, MAX_REPEAT) {
+            emit(Event { time: h.time, kind });
+        }
+        true
+    }
+
+    /// clamd's log file (`Mon May  6 10:00:00 2024 -> msg`) or clamscan's (no time).
+    fn clamav(&self, text: &str, emit: &mut dyn FnMut(Event)) {
+        let (time, msg) = match text.split_once(" -> ") {
+            Some((stamp, msg)) => match web::ctime(stamp, &self.clock) {
+                Some(t) => (Some(t), msg),
+                None => (None, text),
+            },
+            None => (None, text),
+        };
+        let kind = av::clamav(msg).unwrap_or(Kind::Other);
+        emit(Event { time, kind });
+    }
+}
+
+/// The event of a syslog message from `program`.
+fn program_message<'a>(program: &str, pid: Option<u32>, msg: &'a str) -> Option<Kind<'a>> {
+    if program.starts_with("postfix") {
+        return mail::postfix(program, msg);
+    }
+    match program {
+        "clamd" | "clamav" | "clamscan" | "clamav-daemon" => av::clamav(msg),
+        "maldet" => av::maldet(msg),
+        _ => auth::message(program, pid, msg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(p: &Parser, line: &[u8]) -> (bool, Vec<String>) {
+        let mut out = Vec::new();
+        let ok = p.parse(line, &mut |e| {
+            out.push(format!("{:?} {:?}", e.time, e.kind))
+        });
+        (ok, out)
+    }
+
+    #[test]
+    fn repeated_messages_count_and_invalid_utf8_still_parses() {
+        let mut p = Parser::new(Format::Syslog, TimeZone::UTC);
+        p.set_reference(1_714_989_600);
+        let (ok, ev) = events(
+            &p,
+            b"May  6 09:00:00 web01 sshd[1]: message repeated 3 times: [ Failed password for root from 203.0.113.9 port 22 ssh2]",
+        );
+        assert!(ok);
+        assert_eq!(ev.len(), 3);
+        assert!(ev[0].contains("SshFailed"));
+        let (ok, ev) = events(
+            &p,
+            b"May  6 09:00:00 web01 sshd[1]: Failed password for r\xffoot from 203.0.113.9 port 22 ssh2",
+        );
+        assert!(ok && ev[0].contains("r\u{fffd}oot"));
+        let (ok, _) = events(&p, b"\x00\x01 binary junk");
+        assert!(!ok);
+    }
+
+    #[test]
+    fn auto_tries_every_format() {
+        let p = Parser::new(Format::Auto, TimeZone::UTC);
+        let (ok, ev) = events(
+            &p,
+            br#"203.0.113.9 - - [06/May/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x""#,
+        );
+        assert!(ok && ev[0].contains("Web"));
+        let (ok, ev) = events(&p, b"/tmp/x.php: Php.Shell FOUND");
+        assert!(ok && ev[0].contains("AvFound"));
+    }
+}

@@ -1,0 +1,487 @@
+//! Web access logs: PHP run from upload and temp directories (POSTs answered 200
+//! above all), webshell parameters carrying commands, attack patterns (SQL
+//! injection, traversal, inclusion, command injection) grouped by source, scanner
+//! user agents, wp-login.php and xmlrpc.php floods (and the login that ends one), and
+//! bursts of hits on a PHP file that had never answered before.
+
+use super::config::{automaton, count, minutes, web_section};
+use super::{At, Bounded, Hit, Seen, Shared, Window};
+use crate::event::WebRequest;
+use aho_corasick::AhoCorasick;
+use breachkit_finding::{Rule, Severity, Step};
+use std::collections::HashMap;
+
+const UPLOAD_PHP: Rule = Rule {
+    id: "web.php-in-uploads",
+    step: Step::Aware,
+    severity: Severity::High,
+    title: "PHP run from an upload or temp directory",
+    explanation: "A PHP file in an upload or temp directory was requested and answered. No code belongs there: an uploaded PHP file that answers is almost always a webshell, and POSTs to it are commands.",
+    mitre: Some("T1505.003"),
+    next_step: "Look at the file on disk (breachkit scan), take evidence, and see what else the same source requested.",
+};
+const SHELL_COMMAND: Rule = Rule {
+    id: "web.shell-command",
+    step: Step::Aware,
+    severity: Severity::High,
+    title: "A command passed to a PHP file",
+    explanation: "A request gave a PHP file a parameter shaped like a webshell's (cmd=, c=, exec=…) holding a command or encoded code, and the file answered.",
+    mitre: Some("T1505.003"),
+    next_step: "Open the PHP file named in the request: a file that runs its parameters is a webshell.",
+};
+const ATTACK: Rule = Rule {
+    id: "web.attack-patterns",
+    step: Step::Aware,
+    severity: Severity::Low,
+    title: "Attack patterns in requests from one source",
+    explanation: "Requests from one address carried SQL injection, path traversal, file inclusion or command injection patterns. Mostly automated and harmless when refused; worth a look when some were answered 200.",
+    mitre: Some("T1190"),
+    next_step: "Check the answered requests and the application they hit; keep it updated.",
+};
+const SCANNER: Rule = Rule {
+    id: "web.scanner",
+    step: Step::Aware,
+    severity: Severity::Low,
+    title: "A vulnerability scanner",
+    explanation: "Requests came with the user agent of an attack or scanning tool (sqlmap, nikto, wpscan…). Someone is looking for a way in.",
+    mitre: Some("T1595.002"),
+    next_step: "Nothing to do if all were refused; see what the scanner found answered.",
+};
+const LOGIN_FLOOD: Rule = Rule {
+    id: "web.login-flood",
+    step: Step::Aware,
+    severity: Severity::Low,
+    title: "wp-login.php or xmlrpc.php flood",
+    explanation: "One address sent many login POSTs to WordPress in a short time: password guessing.",
+    mitre: Some("T1110.001"),
+    next_step: "Rate-limit or block xmlrpc.php and wp-login.php for unknown addresses.",
+};
+const LOGIN_AFTER_FLOOD: Rule = Rule {
+    id: "web.login-after-flood",
+    step: Step::Aware,
+    severity: Severity::High,
+    title: "WordPress login after a flood of attempts",
+    explanation: "An address that flooded wp-login.php was then redirected the way a successful login is (302): a WordPress password was guessed.",
+    mitre: Some("T1110.001"),
+    next_step: "Reset the WordPress passwords, review administrators and recently installed plugins and themes.",
+};
+const NEW_PHP: Rule = Rule {
+    id: "web.new-php-burst",
+    step: Step::Aware,
+    severity: Severity::Medium,
+    title: "A burst of requests to a PHP file never seen before",
+    explanation: "A PHP file that had never answered before in the log history suddenly answered many requests. Webshells appear this way; so do new pages.",
+    mitre: Some("T1505.003"),
+    next_step: "Check the file on disk is part of the site.",
+};
+
+/// The compiled patterns of `rules/logs/web.txt`.
+#[derive(Debug)]
+pub struct Patterns {
+    attack: AhoCorasick,
+    /// The category of each attack pattern.
+    attack_category: Vec<&'static str>,
+    scanner: AhoCorasick,
+    shell_params: Vec<&'static str>,
+    shell_commands: Vec<&'static str>,
+    php: Vec<&'static str>,
+    upload_dirs: Vec<&'static str>,
+}
+
+const CATEGORIES: &[&str] = &["sqli", "traversal", "inclusion", "command"];
+
+impl Default for Patterns {
+    fn default() -> Self {
+        let mut attack = Vec::new();
+        let mut attack_category = Vec::new();
+        for c in CATEGORIES {
+            for p in web_section(c) {
+                attack.push(p);
+                attack_category.push(*c);
+            }
+        }
+        Patterns {
+            attack: automaton(&attack),
+            attack_category,
+            scanner: automaton(&web_section("scanner-agent")),
+            shell_params: web_section("shell-param"),
+            shell_commands: web_section("shell-command"),
+            php: web_section("php-file"),
+            upload_dirs: web_section("upload-dir"),
+        }
+    }
+}
+
+impl Patterns {
+    /// A PHP file, or a path through one (`/x.php/extra`), whatever the case.
+    fn is_php(&self, path: &str) -> bool {
+        let b = path.as_bytes();
+        self.php.iter().any(|ext| {
+            let e = ext.as_bytes();
+            (b.len() >= e.len() && b[b.len() - e.len()..].eq_ignore_ascii_case(e))
+                || memchr::memchr_iter(b'.', b).any(|i| {
+                    b.len() > i + e.len()
+                        && b[i..i + e.len()].eq_ignore_ascii_case(e)
+                        && b[i + e.len()] == b'/'
+                })
+        })
+    }
+
+    fn in_upload_dir(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        self.upload_dirs.iter().any(|d| lower.contains(d))
+    }
+
+    /// A query parameter that carries a command: a webshell parameter name with a
+    /// value holding shell syntax, a command word or a long base64 blob.
+    fn shell_param<'q>(&self, query: &'q str) -> Option<&'q str> {
+        query.split('&').find(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if v.is_empty() || !self.shell_params.iter().any(|p| p.eq_ignore_ascii_case(k)) {
+                return false;
+            }
+            let first = v.split([' ', '+', ';', '|']).next().unwrap_or("");
+            v.contains([';', '|', '`', '$', '(', '/'])
+                || self.shell_commands.contains(&first)
+                || is_base64_blob(v)
+        })
+    }
+}
+
+fn is_base64_blob(v: &str) -> bool {
+    v.len() >= 24
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// Percent-decodes (and `+` → space in the query) into `out`, lossy.
+fn decode(target: &str, out: &mut String) {
+    out.clear();
+    let b = target.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let mut in_query = false;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match hex(b[i + 1]).zip(hex(b[i + 2])) {
+                Some((hi, lo)) => {
+                    bytes.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
+                None => bytes.push(b'%'),
+            },
+            b'?' => {
+                in_query = true;
+                bytes.push(b'?');
+            }
+            b'+' if in_query => bytes.push(b' '),
+            c => bytes.push(c),
+        }
+        i += 1;
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// One path's strongest request so far.
+#[derive(Debug, Default)]
+struct PathHit {
+    rank: u8,
+    seen: Option<Seen>,
+    requests: u64,
+    answered: u64,
+}
+
+impl PathHit {
+    fn add(&mut self, rank: u8, ok: bool, at: &At, time: Option<i64>) {
+        self.requests += 1;
+        self.answered += u64::from(ok);
+        if self.seen.is_none() || rank > self.rank {
+            self.rank = rank;
+            self.seen = Some(at.seen(time));
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Source {
+    categories: Vec<&'static str>,
+    attacks: u64,
+    answered: u64,
+    first: Option<Seen>,
+    first_answered: Option<Seen>,
+    scanner: Option<Seen>,
+    login_window: Window,
+    flood: Option<Seen>,
+    login_posts: u64,
+    flood_login: Option<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct NewPhp {
+    answered: u64,
+    baseline: bool,
+    first_ok: i64,
+    window: Window,
+    burst: Option<Seen>,
+}
+
+pub struct State<'f> {
+    patterns: &'f Patterns,
+    sources: Bounded<Source>,
+    uploads: Bounded<PathHit>,
+    shells: Bounded<PathHit>,
+    php: Bounded<NewPhp>,
+    decoded: String,
+}
+
+impl<'f> State<'f> {
+    pub fn new(patterns: &'f Patterns) -> Self {
+        State {
+            patterns,
+            sources: Bounded::default(),
+            uploads: Bounded::default(),
+            shells: Bounded::default(),
+            php: Bounded::default(),
+            decoded: String::new(),
+        }
+    }
+
+    pub fn full(&self) -> bool {
+        self.sources.full || self.uploads.full || self.shells.full || self.php.full
+    }
+
+    pub fn event(&mut self, s: &mut Shared, time: Option<i64>, r: &WebRequest, at: &At) {
+        let p = self.patterns;
+        let ok = (200..300).contains(&r.status);
+        let raw_path = r.target.split('?').next().unwrap_or("");
+        let needs_decoding = r.target.contains('%') || r.target.contains('+');
+        let target: &str = if needs_decoding {
+            decode(r.target, &mut self.decoded);
+            &self.decoded
+        } else {
+            r.target
+        };
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let php = p.is_php(path);
+        let t = s.thresholds;
+
+        if php && p.in_upload_dir(path) {
+            // 3: POST answered, 2: answered, 1: refused.
+            let rank = match (ok, r.method) {
+                (true, "POST") => 3,
+                (true, _) => 2,
+                _ => 1,
+            };
+            if let Some(h) = self.uploads.entry(raw_path) {
+                h.add(rank, ok, at, time);
+            }
+            if rank >= 2 {
+                let seen = at.seen(time);
+                s.key_event(
+                    &seen,
+                    "webshell request",
+                    format!("{} {} {} from {}", r.method, raw_path, r.status, r.source),
+                );
+            }
+        }
+        if php && let Some(param) = p.shell_param(query) {
+            if let Some(h) = self.shells.entry(raw_path) {
+                h.add(u8::from(ok) + 1, ok, at, time);
+            }
+            if ok {
+                let seen = at.seen(time);
+                s.key_event(
+                    &seen,
+                    "webshell command",
+                    format!("{} {raw_path} with {param} from {}", r.method, r.source),
+                );
+            }
+        }
+        let attack = p
+            .attack
+            .find(target)
+            .map(|m| p.attack_category[m.pattern().as_usize()]);
+        let scanner = !r.agent.is_empty() && p.scanner.is_match(r.agent);
+        let login = r.method == "POST"
+            && (path.ends_with("/wp-login.php") || path.ends_with("/xmlrpc.php"));
+        if attack.is_some() || scanner || login {
+            let Some(src) = self.sources.entry(r.source) else {
+                return;
+            };
+            if let Some(cat) = attack {
+                src.attacks += 1;
+                if !src.categories.contains(&cat) {
+                    src.categories.push(cat);
+                }
+                if src.first.is_none() {
+                    src.first = Some(at.seen(time));
+                }
+                if ok {
+                    src.answered += 1;
+                    if src.first_answered.is_none() {
+                        src.first_answered = Some(at.seen(time));
+                    }
+                }
+            }
+            if scanner && src.scanner.is_none() {
+                src.scanner = Some(at.seen(time));
+            }
+            if login && let Some(now) = time {
+                src.login_posts += 1;
+                let span = minutes(t.web_flood_window_minutes);
+                if src
+                    .login_window
+                    .push(now, span, count(t.web_flood_requests))
+                    && src.flood.is_none()
+                {
+                    src.flood = Some(at.seen(time));
+                }
+                if src.flood.is_some()
+                    && r.status == 302
+                    && path.ends_with("/wp-login.php")
+                    && src.flood_login.is_none()
+                {
+                    let seen = at.seen(time);
+                    s.key_event(
+                        &seen,
+                        "wordpress login",
+                        format!("{} logged in to WordPress after a flood", r.source),
+                    );
+                    src.flood_login = Some(seen);
+                }
+            }
+        }
+        if php
+            && ok
+            && let Some(now) = time
+        {
+            let learned = s.learned(time);
+            let hits = count(t.web_new_php_hits);
+            let span = minutes(t.web_new_php_window_minutes);
+            if let Some(e) = self.php.entry(raw_path) {
+                if e.answered == 0 {
+                    e.first_ok = now;
+                    // Answered during the learning period: part of the site.
+                    e.baseline = !learned;
+                }
+                e.answered += 1;
+                if !e.baseline
+                    && e.burst.is_none()
+                    && now - e.first_ok <= span
+                    && e.window.push(now, span, hits)
+                {
+                    e.burst = Some(at.seen(time));
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self, s: &mut Shared) {
+        for (path, h) in sorted(&self.uploads.map) {
+            let Some(seen) = &h.seen else { continue };
+            let sev = match h.rank {
+                3 => Severity::Critical,
+                2 => Severity::High,
+                _ => Severity::Low,
+            };
+            let mut hit = Hit::new(&UPLOAD_PHP, seen, path)
+                .severity(sev)
+                .note(format!(
+                    "{path}: {} requests, {} answered with 2xx.",
+                    h.requests, h.answered
+                ));
+            if h.rank == 1 {
+                hit = hit.note("None was answered: probing for a shell that is not there.");
+            }
+            s.hits.push(hit);
+        }
+        for (path, h) in sorted(&self.shells.map) {
+            let Some(seen) = &h.seen else { continue };
+            let mut hit = Hit::new(&SHELL_COMMAND, seen, path).note(format!(
+                "{path}: {} such requests, {} answered.",
+                h.requests, h.answered
+            ));
+            if h.answered == 0 {
+                hit = hit.severity(Severity::Low).note("None was answered.");
+            }
+            s.hits.push(hit);
+        }
+        for (addr, src) in sorted(&self.sources.map) {
+            if let Some(first) = &src.first {
+                let evidence = src.first_answered.as_ref().unwrap_or(first);
+                let mut hit = Hit::new(&ATTACK, evidence, addr).note(format!(
+                    "{addr}: {} requests with {} patterns, {} answered with 2xx.",
+                    src.attacks,
+                    src.categories.join(", "),
+                    src.answered
+                ));
+                if src.answered > 0 {
+                    hit = hit.severity(Severity::Medium);
+                }
+                s.hits.push(hit);
+            }
+            if let Some(seen) = &src.scanner {
+                s.hits.push(Hit::new(&SCANNER, seen, addr));
+            }
+            if let Some(seen) = &src.flood {
+                s.hits.push(Hit::new(&LOGIN_FLOOD, seen, addr).note(format!(
+                    "{addr} sent {} login POSTs in all.",
+                    src.login_posts
+                )));
+            }
+            if let Some(seen) = &src.flood_login {
+                s.hits.push(Hit::new(&LOGIN_AFTER_FLOOD, seen, addr));
+            }
+        }
+        for (path, e) in sorted(&self.php.map) {
+            if let Some(seen) = &e.burst {
+                s.hits.push(Hit::new(&NEW_PHP, seen, path).note(format!(
+                    "{path} first answered after the learning period, then at least {} times within {} minutes.",
+                    count(s.thresholds.web_new_php_hits),
+                    s.thresholds.web_new_php_window_minutes
+                )));
+            }
+        }
+    }
+}
+
+fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
+    let mut v: Vec<_> = map.iter().collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_and_shell_parameters() {
+        let mut out = String::new();
+        decode("/x.php?c=cat%20%2Fetc%2Fpasswd+x&y=%zz%4", &mut out);
+        assert_eq!(out, "/x.php?c=cat /etc/passwd x&y=%zz%4");
+        let p = Patterns::default();
+        assert_eq!(p.shell_param("a=1&cmd=id"), Some("cmd=id"));
+        assert_eq!(
+            p.shell_param("c=cat /etc/passwd"),
+            Some("c=cat /etc/passwd")
+        );
+        assert_eq!(
+            p.shell_param("c=ZXZhbCgkX1BPU1RbJ3gnXSk7Cg=="),
+            Some("c=ZXZhbCgkX1BPU1RbJ3gnXSk7Cg==")
+        );
+        assert_eq!(p.shell_param("c=12&p=about"), None);
+        assert_eq!(p.shell_param("s=hello"), None);
+        assert!(p.is_php("/wp-content/uploads/2024/05/x.PHP"));
+        assert!(p.is_php("/a.php/extra"));
+        assert!(!p.is_php("/a.phpx"));
+        assert!(p.in_upload_dir("/wp-content/uploads/2024/x.php"));
+    }
+}

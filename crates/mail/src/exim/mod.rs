@@ -1,0 +1,154 @@
+//! Exim's spool, read natively: each message's `input/ID-H` (envelope and headers),
+//! the size of its `input/ID-D` (the body, never read), and its `msglog/ID` (the
+//! per-message log, where each deferral says why). `exim -bp` is not used.
+
+mod config;
+mod spool;
+
+use crate::collect::{Job, Outcome, QueueScan, is_loopback, walk_queue};
+use crate::domains::OwnDomains;
+use crate::headers;
+use crate::model::{Message, Mta, Origin, Queue};
+use breachkit_finding::{Warning, escape_bytes};
+use breachkit_host::Host;
+use std::path::Path;
+
+/// `split_spool_directory` puts messages one level down (`input/X/`).
+const MAX_DEPTH: usize = 2;
+/// The largest `-H` file read (10,000 recipients take about 300 KiB).
+const MAX_HEADER_FILE: u64 = 64 << 20;
+const MAX_MSGLOG: u64 = 4 << 20;
+
+pub(crate) fn list(host: &Host, own: &mut OwnDomains, scan: &mut QueueScan) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for spool in config::spools(host, own, &mut scan.warnings) {
+        let input = format!("{spool}/input");
+        if !host.resolve(&input).is_dir() {
+            continue;
+        }
+        scan.locations.push((Mta::Exim, spool.clone()));
+        for entry in walk_queue(host, &input, MAX_DEPTH, scan) {
+            if entry.meta.file_type().is_dir() || !entry.file_name().ends_with("-H") {
+                continue;
+            }
+            jobs.push(Job {
+                mta: Mta::Exim,
+                queue: Queue::Queued,
+                queue_dir: spool.clone(),
+                entry,
+            });
+        }
+    }
+    jobs
+}
+
+pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
+    let entry = &job.entry;
+    if !entry.is_file() {
+        return Outcome::Failed(Warning::new(
+            entry.display(),
+            "not a regular file in Exim's spool; not read",
+        ));
+    }
+    let content = match host.read_entry(entry, MAX_HEADER_FILE) {
+        Ok(c) => c,
+        Err(e) if e.is_not_found() => return Outcome::Vanished,
+        Err(e) => return Outcome::Failed(e.warning()),
+    };
+    if content.truncated {
+        return Outcome::Failed(Warning::new(
+            entry.display(),
+            format!("Exim header file larger than {MAX_HEADER_FILE} bytes; not read"),
+        ));
+    }
+    let h = match spool::parse(&content.bytes) {
+        Ok(h) => h,
+        Err(_) if content.bytes.is_empty() => return Outcome::InProgress,
+        Err(e) => {
+            return Outcome::Failed(Warning::new(
+                entry.display(),
+                format!("unreadable Exim spool header file: {e}"),
+            ));
+        }
+    };
+    let name = entry.file_name();
+    let id = name.trim_end_matches("-H").to_string();
+    // The body: the -D file beside it, less its first line (its own name).
+    let data = entry.host.with_file_name(format!("{id}-D"));
+    let body = host
+        .lstat(&data)
+        .map(|m| m.len().saturating_sub(id.len() as u64 + 3))
+        .unwrap_or(0);
+    let reasons = msglog_reasons(host, &job.queue_dir, &entry.host, &id);
+    let queue = if h.frozen {
+        Queue::Frozen
+    } else if !h.first_time || !reasons.is_empty() {
+        Queue::Deferred
+    } else {
+        Queue::Queued
+    };
+    let local = h.received_protocol.starts_with("local");
+    let origin = if local {
+        Origin::Local
+    } else {
+        match &h.host_address {
+            Some(a) if is_loopback(a) => Origin::Loopback,
+            Some(_) => Origin::Remote,
+            None => Origin::Unknown,
+        }
+    };
+    let (uid, user) = if local {
+        (h.uid, Some(h.login.clone()))
+    } else {
+        (None, h.auth_id.clone())
+    };
+    Outcome::Message(Box::new(Message {
+        mta: Mta::Exim,
+        id,
+        queue,
+        path: entry.display(),
+        spool: job.queue_dir.clone(),
+        arrival: h.arrival,
+        size: h.header_bytes + body,
+        sender: h.sender,
+        recipient_count: h.recipients.len(),
+        recipients: h.recipients,
+        uid,
+        user,
+        origin,
+        delay_reasons: reasons,
+        headers: headers::parse(&h.header_block),
+    }))
+}
+
+/// Reasons from `msglog/ID` (beside `input/`, split the same way): the text after
+/// `defer (N):` and the remote server's own words.
+fn msglog_reasons(host: &Host, spool: &str, header_file: &Path, id: &str) -> Vec<String> {
+    let input = Path::new(spool).join("input");
+    let sub = header_file
+        .parent()
+        .and_then(|p| p.strip_prefix(&input).ok())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let log = Path::new(spool).join("msglog").join(sub).join(id);
+    let Ok(c) = host.read(&log, MAX_MSGLOG) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in c.bytes.split(|b| *b == b'\n') {
+        let line = escape_bytes(line);
+        let reason = if let Some(i) = line.find("SMTP error from remote mail server") {
+            Some(&line[i..])
+        } else if let Some(i) = line.find(" defer (") {
+            line[i..].split_once("): ").map(|(_, r)| r)
+        } else {
+            None
+        };
+        if let Some(r) = reason.map(str::trim).filter(|r| !r.is_empty())
+            && !out.iter().any(|o| o == r)
+        {
+            out.push(r.to_string());
+        }
+    }
+    out
+}

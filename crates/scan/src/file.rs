@@ -1,0 +1,196 @@
+//! Scanning one file: read it through the host (bounded, never following a
+//! symlink, never blocking), run the YARA rules with this thread's reused scanner
+//! and the heuristics, add up the hits, and turn them into at most one finding.
+
+use crate::Engine;
+use crate::family::Family;
+use crate::hashes::{self, KNOWN_GOOD_SET};
+use crate::heuristics::{self, HeuristicHit, Kind, View};
+use crate::report::{self, Hit};
+use crate::weights::WEIGHTS;
+use breachkit_finding::{Finding, Warning};
+use breachkit_host::{Content, Entry, Host};
+use std::os::unix::fs::MetadataExt;
+
+/// What scanning one file gave.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub finding: Option<Finding>,
+    pub warnings: Vec<Warning>,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// A finding was dropped because the file is in the known-good list.
+    pub suppressed: bool,
+}
+
+/// One thread's scanner: a yara-x scanner reused for every file, and buffers.
+pub struct FileScanner<'e> {
+    engine: &'e Engine,
+    yara: yara_x::Scanner<'e>,
+    hits: Vec<Hit<'e>>,
+    heuristic_hits: Vec<HeuristicHit>,
+}
+
+impl<'e> FileScanner<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Self {
+        let mut yara = yara_x::Scanner::new(&engine.rules);
+        yara.set_timeout(engine.options.timeout);
+        // The first match of each pattern is all a finding shows.
+        yara.fast_scan(true);
+        yara.use_mmap(false);
+        FileScanner {
+            engine,
+            yara,
+            hits: Vec::new(),
+            heuristic_hits: Vec::new(),
+        }
+    }
+
+    /// Reads a file found by a walk and scans it. A file that vanished is skipped
+    /// silently; one that cannot be read, is cut at the size cap or changed while
+    /// read gives a warning.
+    pub fn scan_entry(&mut self, host: &Host, entry: &Entry) -> Scanned {
+        let max = self.engine.options.max_size;
+        match host.read_entry(entry, max) {
+            Ok(content) => self.scan_content(&entry.display(), &content),
+            Err(e) if e.is_not_found() => Scanned::default(),
+            Err(e) => Scanned {
+                warnings: vec![e.warning()],
+                ..Scanned::default()
+            },
+        }
+    }
+
+    /// Scans what was read of a file at `path` (a host path, escaped).
+    pub fn scan_content(&mut self, path: &str, content: &Content) -> Scanned {
+        let max = self.engine.options.max_size;
+        let mut warnings = Vec::new();
+        let read = content.bytes.len() as u64;
+        if content.truncated && read >= max {
+            warnings.push(Warning::new(
+                path,
+                format!(
+                    "file is {} bytes; only the first {} MiB were scanned",
+                    content.meta.len(),
+                    max >> 20
+                ),
+            ));
+        } else if content.truncated {
+            warnings.push(Warning::new(
+                path,
+                format!(
+                    "file shrank while it was read ({} bytes expected, {read} read); scanned what was read",
+                    content.meta.len()
+                ),
+            ));
+        }
+        let mut scanned = self.scan_bytes(
+            path,
+            &content.bytes,
+            content.meta.mtime(),
+            content.meta.ctime(),
+        );
+        warnings.append(&mut scanned.warnings);
+        scanned.warnings = warnings;
+        scanned
+    }
+
+    /// Scans bytes as the file at `path` with the given times.
+    pub fn scan_bytes(&mut self, path: &str, bytes: &[u8], mtime: i64, ctime: i64) -> Scanned {
+        let mut scanned = Scanned {
+            bytes: bytes.len() as u64,
+            ..Scanned::default()
+        };
+        self.hits.clear();
+        self.heuristic_hits.clear();
+        let kind = Kind::of(path, bytes);
+        self.run_yara(path, bytes, &mut scanned.warnings);
+        let view = View {
+            path,
+            bytes,
+            kind,
+            mtime,
+            ctime,
+            places: &self.engine.options.places,
+        };
+        heuristics::run(&view, &mut self.heuristic_hits);
+        for h in &self.heuristic_hits {
+            let w = WEIGHTS.of(h.heuristic);
+            self.hits.push(Hit {
+                name: h.heuristic.id(),
+                score: w.score,
+                family: w.family,
+                description: w.description,
+                offset: h.offset,
+            });
+        }
+        let needs_hash = !self.engine.known_bad.is_empty()
+            || (self.engine.options.known_good
+                && report::score(&self.hits) >= WEIGHTS.report_floor());
+        let hash = needs_hash.then(|| hashes::sha256(bytes));
+        if let Some(name) = hash.as_ref().and_then(|h| self.engine.known_bad.get(h)) {
+            self.hits.push(Hit {
+                name: "known-bad-hash",
+                score: 1000,
+                family: Family::KnownBad,
+                description: "",
+                offset: None,
+            });
+            let mut f = report::finding(path, bytes, kind, &self.hits, hash.as_ref());
+            f = f.note(format!("The hash list names it {:?}.", name));
+            scanned.finding = Some(f);
+            return scanned;
+        }
+        if report::score(&self.hits) < WEIGHTS.report_floor() {
+            return scanned;
+        }
+        if self.engine.options.known_good
+            && hash.as_ref().is_some_and(|h| KNOWN_GOOD_SET.contains(h))
+        {
+            scanned.suppressed = true;
+            return scanned;
+        }
+        scanned.finding = Some(report::finding(
+            path,
+            bytes,
+            kind,
+            &self.hits,
+            hash.as_ref(),
+        ));
+        scanned
+    }
+
+    fn run_yara(&mut self, path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) {
+        let results = match self.yara.scan(bytes) {
+            Ok(r) => r,
+            Err(yara_x::ScanError::Timeout) => {
+                warnings.push(Warning::new(
+                    path,
+                    format!(
+                        "YARA gave up after {} s; only the heuristics judged this file",
+                        self.engine.options.timeout.as_secs()
+                    ),
+                ));
+                return;
+            }
+            Err(e) => {
+                warnings.push(Warning::new(path, format!("YARA scan failed: {e}")));
+                return;
+            }
+        };
+        for rule in results.matching_rules() {
+            let meta = crate::rules::meta(&rule);
+            let offset = rule
+                .patterns()
+                .filter_map(|p| p.matches().next().map(|m| m.range().start))
+                .min();
+            self.hits.push(Hit {
+                name: rule.identifier(),
+                score: meta.score,
+                family: meta.family,
+                description: meta.description.unwrap_or(""),
+                offset,
+            });
+        }
+    }
+}

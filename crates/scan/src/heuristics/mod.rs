@@ -1,0 +1,133 @@
+//! Native heuristics: what YARA cannot see or would see slowly. Each looks at one
+//! file (its bytes, what kind of file it is, where it is, its times) and reports
+//! which [`Heuristic`]s hit and where; `rules/scan/weights.txt` says what each adds
+//! to the file's score.
+
+mod kind;
+mod markers;
+mod php;
+mod place;
+mod text;
+
+pub(crate) use kind::Kind;
+
+use crate::Places;
+
+/// One heuristic. The ids are the names used in `rules/scan/weights.txt` and in
+/// findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heuristic {
+    DecoderChain,
+    SuperglobalSink,
+    SuperglobalFunction,
+    PasswordGate,
+    DecoderNameString,
+    LongLine,
+    EncodedBlob,
+    HighEntropy,
+    InjectedFirstLine,
+    PhpInImage,
+    HtaccessHandler,
+    PhpInUploads,
+    PhpInTemp,
+    ElfInTemp,
+    Timestomp,
+    MinerMarker,
+    MailerMarker,
+}
+
+impl Heuristic {
+    pub const ALL: [Heuristic; 17] = [
+        Heuristic::DecoderChain,
+        Heuristic::SuperglobalSink,
+        Heuristic::SuperglobalFunction,
+        Heuristic::PasswordGate,
+        Heuristic::DecoderNameString,
+        Heuristic::LongLine,
+        Heuristic::EncodedBlob,
+        Heuristic::HighEntropy,
+        Heuristic::InjectedFirstLine,
+        Heuristic::PhpInImage,
+        Heuristic::HtaccessHandler,
+        Heuristic::PhpInUploads,
+        Heuristic::PhpInTemp,
+        Heuristic::ElfInTemp,
+        Heuristic::Timestomp,
+        Heuristic::MinerMarker,
+        Heuristic::MailerMarker,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Heuristic::DecoderChain => "decoder-chain",
+            Heuristic::SuperglobalSink => "superglobal-sink",
+            Heuristic::SuperglobalFunction => "superglobal-function",
+            Heuristic::PasswordGate => "password-gate",
+            Heuristic::DecoderNameString => "decoder-name-string",
+            Heuristic::LongLine => "long-line",
+            Heuristic::EncodedBlob => "encoded-blob",
+            Heuristic::HighEntropy => "high-entropy",
+            Heuristic::InjectedFirstLine => "injected-first-line",
+            Heuristic::PhpInImage => "php-in-image",
+            Heuristic::HtaccessHandler => "htaccess-handler",
+            Heuristic::PhpInUploads => "php-in-uploads",
+            Heuristic::PhpInTemp => "php-in-temp",
+            Heuristic::ElfInTemp => "elf-in-temp",
+            Heuristic::Timestomp => "timestomp",
+            Heuristic::MinerMarker => "miner-marker",
+            Heuristic::MailerMarker => "mailer-marker",
+        }
+    }
+}
+
+/// A heuristic that hit, and the byte offset it points at (for the line and excerpt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HeuristicHit {
+    pub heuristic: Heuristic,
+    pub offset: Option<usize>,
+}
+
+/// What the heuristics see of one file.
+pub(crate) struct View<'a> {
+    /// The host path, escaped.
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    pub kind: Kind,
+    /// Modification and inode change times (seconds since the epoch).
+    pub mtime: i64,
+    pub ctime: i64,
+    pub places: &'a Places,
+}
+
+/// Runs every heuristic that applies to the file's kind.
+pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
+    let mut hit = |heuristic, offset| out.push(HeuristicHit { heuristic, offset });
+    match view.kind {
+        Kind::Php => {
+            php::run(view.bytes, &mut hit);
+            text::run(view.bytes, true, &mut hit);
+        }
+        Kind::Script => text::run(view.bytes, false, &mut hit),
+        _ => {}
+    }
+    place::run(view, &mut hit);
+    if view.kind.is_text() || view.kind == Kind::Elf {
+        markers::run(view.bytes, &mut hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique() {
+        let mut ids: Vec<_> = Heuristic::ALL.iter().map(|h| h.id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Heuristic::ALL.len());
+        for (i, h) in Heuristic::ALL.iter().enumerate() {
+            assert_eq!(*h as usize, i);
+        }
+    }
+}

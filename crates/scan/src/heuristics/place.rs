@@ -1,0 +1,218 @@
+//! Heuristics about what a file is and where it lies: PHP inside an image, an
+//! `.htaccess` that makes non-PHP files run as PHP, PHP code in upload and temp
+//! folders, programs in temp folders, and an inode changed long after the file's
+//! stated modification time.
+
+use super::kind::{Kind, find_ci, has_image_extension, position_ci};
+use super::{Heuristic, View};
+use regex::bytes::Regex;
+use std::sync::LazyLock;
+
+/// ctime this much later than mtime looks timestomped.
+const TIMESTOMP_GAP: i64 = 30 * 86_400;
+/// How far after `<?php` in an image PHP code must show.
+const CODE_WINDOW: usize = 300;
+
+pub(crate) fn run(view: &View, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
+    match view.kind {
+        Kind::Image => {
+            if let Some(at) = php_code_in_image(view.bytes) {
+                hit(Heuristic::PhpInImage, Some(at));
+            }
+        }
+        Kind::Htaccess => {
+            if let Some(at) = handler_abuse(view.bytes) {
+                hit(Heuristic::HtaccessHandler, Some(at));
+            }
+        }
+        Kind::Php => {
+            let misplaced = (view.places.in_uploads)(view.path) || (view.places.is_temp)(view.path);
+            let image_name = has_image_extension(view.path);
+            if (misplaced || image_name)
+                && let Some(at) = first_code(view.bytes)
+            {
+                if image_name {
+                    hit(Heuristic::PhpInImage, Some(at));
+                }
+                if (view.places.in_uploads)(view.path) {
+                    hit(Heuristic::PhpInUploads, Some(at));
+                }
+                if (view.places.is_temp)(view.path) {
+                    hit(Heuristic::PhpInTemp, Some(at));
+                }
+            }
+        }
+        Kind::Elf if (view.places.in_uploads)(view.path) || (view.places.is_temp)(view.path) => {
+            hit(Heuristic::ElfInTemp, Some(0));
+        }
+        _ => {}
+    }
+    if matches!(
+        view.kind,
+        Kind::Php | Kind::Script | Kind::Elf | Kind::Htaccess
+    ) && view.ctime - view.mtime > TIMESTOMP_GAP
+    {
+        hit(Heuristic::Timestomp, None);
+    }
+}
+
+/// `<?php` or `<?=` followed closely by PHP code (a variable, a call, a statement
+/// end), somewhere in an image. A bare `<?` (common in compressed image data) or an
+/// XMP `<?xpacket` is not code.
+fn php_code_in_image(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(rel) = memchr::memmem::find(&bytes[from..], b"<?") {
+        let at = from + rel;
+        let after = &bytes[at + 2..];
+        let body = if after.len() >= 3 && after[..3].eq_ignore_ascii_case(b"php") {
+            Some(&after[3..])
+        } else if after.first() == Some(&b'=') {
+            Some(&after[1..])
+        } else {
+            None
+        };
+        if let Some(body) = body {
+            let window = &body[..body.len().min(CODE_WINDOW)];
+            let looks_like_code = window
+                .first()
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'$')
+                && window.contains(&b'(')
+                && (window.contains(&b';') || find_ci(window, b"?>"));
+            if looks_like_code {
+                return Some(at);
+            }
+        }
+        from = at + 2;
+    }
+    None
+}
+
+static HANDLER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?im)^[ \t]*(AddType|AddHandler|SetHandler|ForceType)[ \t]+(\S+)[ \t]*([^\r\n]*)")
+        .expect("static regex")
+});
+static FILES_BLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^[ \t]*<\s*Files(Match)?\b([^>]*)>").expect("static regex"));
+/// Handlers that run PHP (mod_php types, CGI/FPM handler names, FPM proxies).
+static PHP_HANDLER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)x-httpd-(ea-)?php|php\d*-(script|cgi|fcgi)|^php\d*$|proxy:.*fcgi")
+        .expect("static regex")
+});
+/// File names that must never run as PHP.
+static NOT_PHP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(jpe?g|png|gif|ico|bmp|webp|svg|txt|htaccess|css|js|pdf|zip|log|\.\*)\b")
+        .expect("static regex")
+});
+
+/// A handler line in an `.htaccess` that makes images, text or `.htaccess` itself
+/// run as PHP: `AddType`/`AddHandler` with such extensions, or
+/// `SetHandler`/`ForceType` inside a `<Files>` block naming them or with no block.
+fn handler_abuse(bytes: &[u8]) -> Option<usize> {
+    let mut files_block: Option<Vec<u8>> = None;
+    let mut offset = 0;
+    for line in bytes.split(|&b| b == b'\n') {
+        let here = offset;
+        offset += line.len() + 1;
+        if let Some(c) = FILES_BLOCK.captures(line) {
+            files_block = Some(c[2].to_vec());
+            continue;
+        }
+        if find_ci(line, b"</Files") {
+            files_block = None;
+            continue;
+        }
+        let Some(c) = HANDLER_LINE.captures(line) else {
+            continue;
+        };
+        if !PHP_HANDLER.is_match(&c[2]) {
+            continue;
+        }
+        let abused = match &c[1].to_ascii_lowercase()[..] {
+            b"addtype" | b"addhandler" => c[3]
+                .split(|b| b.is_ascii_whitespace())
+                .any(|ext| !ext.is_empty() && NOT_PHP.is_match(ext)),
+            _ => files_block
+                .as_ref()
+                .is_none_or(|pattern| NOT_PHP.is_match(pattern)),
+        };
+        if abused {
+            return Some(here);
+        }
+    }
+    None
+}
+
+/// Where the first PHP code (not a comment, not whitespace) starts; `None` for a
+/// file that only holds comments (`<?php // Silence is golden`).
+fn first_code(bytes: &[u8]) -> Option<usize> {
+    let start = position_ci(bytes, b"<?php")
+        .map(|i| i + 5)
+        .or_else(|| memchr::memmem::find(bytes, b"<?=").map(|i| i + 3))?;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'#' => i = skip_line(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2)
+            }
+            b'?' if bytes.get(i + 1) == Some(&b'>') => {
+                // Out of PHP: look for the next opening tag.
+                return first_code(&bytes[i + 2..]).map(|at| at + i + 2);
+            }
+            _ => return Some(i),
+        }
+    }
+    None
+}
+
+fn skip_line(bytes: &[u8], i: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |e| i + e + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_with_and_without_code() {
+        assert!(php_code_in_image(b"GIF89a\x01\x00<?php system($_GET['c']); ?>").is_some());
+        assert!(php_code_in_image(b"\xff\xd8\xff\xe0<?=$x('y');").is_some());
+        assert!(php_code_in_image(b"\xff\xd8\xff\xe0 <?xpacket begin='' id='W5M0'?>").is_none());
+        assert!(php_code_in_image(b"\x89PNG\r\n\x1a\n\x00<?\x93\x11<?phpx").is_none());
+    }
+
+    #[test]
+    fn htaccess_handlers() {
+        let bad = [
+            "AddType application/x-httpd-php .jpg .php\n",
+            "AddHandler php7-script .png\n",
+            "<Files ~ \"\\.(gif)$\">\n  SetHandler application/x-httpd-php\n</Files>\n",
+            "<Files .htaccess>\nForceType application/x-httpd-php\n</Files>\n",
+            "SetHandler application/x-httpd-php\n",
+        ];
+        for b in bad {
+            assert!(handler_abuse(b.as_bytes()).is_some(), "{b}");
+        }
+        let good = [
+            "AddHandler application/x-httpd-ea-php81 .php .php8 .phtml\n",
+            "AddType application/x-httpd-php .html .htm\n",
+            "<FilesMatch \\.php$>\n SetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost\"\n</FilesMatch>\n",
+            "AddType image/webp .webp\nAddHandler cgi-script .cgi\n",
+            "# AddType application/x-httpd-php .jpg\n",
+        ];
+        for g in good {
+            assert!(handler_abuse(g.as_bytes()).is_none(), "{g}");
+        }
+    }
+
+    #[test]
+    fn comment_only_php_has_no_code() {
+        assert_eq!(first_code(b"<?php\n// Silence is golden.\n"), None);
+        assert_eq!(first_code(b"<?php /* x */ # y\n?>\n<html>"), None);
+        assert_eq!(first_code(b"<?php\n// x\n@eval($_POST[1]);"), Some(11));
+        assert_eq!(first_code(b"<html><?= $x ?>"), Some(10));
+    }
+}

@@ -1,0 +1,3 @@
+<?php
+$k = ini_get('upload_tmp_dir');
+echo $k;

@@ -1,0 +1,2 @@
+<?php
+echo php_uname(), "\n", get_current_user(), "\n";

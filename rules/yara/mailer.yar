@@ -1,0 +1,78 @@
+/*
+ * breachkit: mass mailers — scripts that send spam or phishing through the web
+ * server's mail() or SMTP, fed a recipient list from the request or a file.
+ * See php_webshell.yar for the meta fields.
+ */
+
+rule php_mailer_request_list
+{
+    meta:
+        family = "mailer"
+        score = 85
+        description = "Mass mailer: splits a recipient list from the request and sends to each"
+    strings:
+        $list = /explode\s*\(\s*["'](\\r\\n|\\n|,|;|\\r)["']\s*,\s*(trim\s*\(\s*)?\$_(POST|REQUEST|GET)\s*\[/ nocase
+        $list2 = /preg_split\s*\([^,]{1,30},\s*(trim\s*\(\s*)?\$_(POST|REQUEST|GET)\s*\[\s*['"](emails?|list|mails?|to|recipients?|maillist|emaillist)['"]/ nocase
+        $mail1 = /\bmail\s*\(\s*\$/ nocase
+        $mail2 = "->Send()" nocase
+        $mail3 = "smtp_mail(" nocase
+        $from = /\$_(POST|REQUEST|GET)\s*\[\s*['"](from|sender|frommail|senderemail|realname|sender_name)['"]/ nocase
+        $subj = /\$_(POST|REQUEST|GET)\s*\[\s*['"](subject|subj|title)['"]/ nocase
+    condition:
+        filesize < 2MB and any of ($list*) and any of ($mail*) and ($from or $subj)
+}
+
+rule php_mailer_spam_headers
+{
+    meta:
+        family = "mailer"
+        score = 60
+        description = "Mailer that forges priority and mailer headers and sends in a loop"
+    strings:
+        $h1 = "X-Priority: 1" nocase
+        $h2 = /X-Mailer:\s*["']?\s*\.\s*\$/ nocase
+        $h3 = "Content-Transfer-Encoding: base64" nocase
+        $loop = /(foreach|for|while)\s*\([^)]{0,80}\)\s*\{?[^}]{0,300}\bmail\s*\(/ nocase
+        $sleep = /\b(u?sleep)\s*\(\s*\$/ nocase
+        $spam1 = "emaillist" nocase
+        $spam2 = "Mass Mail" nocase
+        $spam3 = "mailist" nocase
+        $spam4 = "leaf" nocase
+    condition:
+        filesize < 2MB and $loop and (2 of ($h*)) and ($sleep or any of ($spam*))
+}
+
+rule php_mailer_smtp_relay
+{
+    meta:
+        family = "mailer"
+        score = 85
+        description = "Relay script: opens an SMTP session to a host, user and password taken from the request"
+    strings:
+        $sock = /fsockopen\s*\(\s*\$_(POST|REQUEST|GET)\s*\[/ nocase
+        $ehlo = "EHLO" nocase
+        $auth = "AUTH LOGIN" nocase
+        $rcpt = "RCPT TO" nocase
+        $data = "DATA\\r\\n" nocase
+    condition:
+        filesize < 1MB and $sock and $ehlo and $rcpt and ($auth or $data)
+}
+
+rule perl_python_mailer
+{
+    meta:
+        family = "mailer"
+        score = 70
+        description = "Perl or Python bulk mailer reading recipients from a list file"
+    strings:
+        $p1 = "Net::SMTP" nocase
+        $p2 = "MIME::Lite" nocase
+        $py1 = "smtplib.SMTP" nocase
+        $sendmail = "/usr/sbin/sendmail -t" nocase
+        $list1 = /open\s*\(\s*\w*\s*,?\s*["']?<?\s*["']?[^)]{0,40}(list|emails|mails|leads)\w*\.txt/ nocase
+        $list2 = /open\s*\(\s*["'][^"']{0,40}(list|emails|mails|leads)\w*\.txt["']/ nocase
+        $loop1 = /foreach\s+(my\s+)?\$\w+\s*\(\s*@\w+\s*\)/ nocase
+        $loop2 = /for\s+\w+\s+in\s+\w+\s*:/ nocase
+    condition:
+        filesize < 1MB and any of ($p*, $py1, $sendmail) and any of ($list*) and any of ($loop*)
+}
