@@ -125,6 +125,15 @@ struct MaintenanceArgs {
     /// apache2 configuration directory to use (APACHE_CONFDIR) [default: /etc/apache2 when present]
     #[arg(long, value_name = "DIR")]
     apache_confdir: Option<PathBuf>,
+    /// Show the page on this AWS Application Load Balancer listener (fixed 503) instead
+    #[arg(long, value_name = "ARN")]
+    alb_listener: Option<String>,
+    /// AWS region of the listener [default: from the environment]
+    #[arg(long, value_name = "R", requires = "alb_listener")]
+    region: Option<String>,
+    /// Send AWS API calls to this endpoint instead of AWS
+    #[arg(long, value_name = "URL", requires = "alb_listener")]
+    endpoint_url: Option<String>,
     /// Apply (without it, only the plan is printed)
     #[arg(long)]
     yes: bool,
@@ -147,6 +156,12 @@ struct IsolateArgs {
     /// Send AWS API calls to this endpoint instead of AWS
     #[arg(long, value_name = "URL", requires = "aws")]
     endpoint_url: Option<String>,
+    /// Deregister the instance from every load-balancer target group first
+    #[arg(long, requires = "aws")]
+    deregister: bool,
+    /// Put the instance on Auto Scaling standby first (no replacement, no termination)
+    #[arg(long, requires = "aws")]
+    standby: bool,
     /// Admin addresses that keep access (repeatable); your SSH session is kept anyway
     #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
     allow: Vec<breachkit_quarantine::Cidr>,
@@ -193,6 +208,10 @@ struct ScanArgs {
     /// Files and directories to scan (symlinks inside are never followed)
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Scan an offline copy laid out like / instead of the running system: PATHs are
+    /// then paths inside it, and findings name them as the host saw them
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// More YARA rules: a rule file or a directory of *.yar/*.yara files (repeatable)
     #[arg(long, value_name = "PATH")]
     rules: Vec<PathBuf>,
@@ -324,6 +343,13 @@ fn quarantine_config(q: QuarantineArg) -> QuarantineConfig {
                 page: m.page,
                 nginx_conf: m.nginx_conf,
                 apache_confdir: m.apache_confdir,
+                alb: m
+                    .alb_listener
+                    .map(|listener_arn| breachkit_cloud::alb::AlbTarget {
+                        listener_arn,
+                        region: m.region,
+                        endpoint_url: m.endpoint_url,
+                    }),
                 yes: m.yes,
             },
             OnOff::Off => QuarantineConfig::MaintenanceOff { yes: m.yes },
@@ -339,6 +365,10 @@ fn quarantine_config(q: QuarantineArg) -> QuarantineConfig {
             confirm_within: i.confirm_within,
             dns: i.allow_dns,
             ntp: i.allow_ntp,
+            extras: breachkit_cloud::Extras {
+                deregister: i.deregister,
+                standby: i.standby,
+            },
             yes: i.yes,
         }),
         QuarantineArg::Confirm => QuarantineConfig::Confirm,
@@ -373,6 +403,7 @@ pub fn parse() -> Config {
         CommandArg::Mail(a) => Command::Mail(MailConfig { root: a.root }),
         CommandArg::Scan(a) => Command::Scan(ScanConfig {
             paths: a.paths,
+            root: a.root,
             rules: a.rules,
             hashes: a.hashes,
             min_severity: a.min_severity,

@@ -38,6 +38,8 @@ pub struct CheckConfig {
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
+    /// `--root`: the paths are inside this offline copy of a host.
+    pub root: Option<PathBuf>,
     /// `--rules`: more YARA rule files or directories.
     pub rules: Vec<PathBuf>,
     /// `--hashes`: known-bad SHA-256 lists.
@@ -65,6 +67,8 @@ pub enum QuarantineConfig {
         page: Option<PathBuf>,
         nginx_conf: Option<PathBuf>,
         apache_confdir: Option<PathBuf>,
+        /// `--alb-listener`: the page on this ALB listener instead of the web servers.
+        alb: Option<breachkit_cloud::alb::AlbTarget>,
         yes: bool,
     },
     MaintenanceOff {
@@ -92,6 +96,8 @@ pub struct IsolateConfig {
     pub confirm_within: std::time::Duration,
     pub dns: bool,
     pub ntp: bool,
+    /// AWS: out of load-balancer target groups, onto Auto Scaling standby first.
+    pub extras: breachkit_cloud::Extras,
     pub yes: bool,
 }
 

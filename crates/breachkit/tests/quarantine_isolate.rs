@@ -2,7 +2,8 @@
 //! namespace (the isolated host), an attacker and an admin on veth pairs. The
 //! attacker's established connection dies, the admin's SSH-like session survives,
 //! an unconfirmed isolation rolls itself back, `confirm` keeps it, `release`
-//! removes exactly our table.
+//! removes exactly our table; DNS goes out only with --allow-dns; without nft, or
+//! with the case on a full disk, nothing changes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -343,4 +344,74 @@ fn without_nft_nothing_is_changed() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&status.stdout).contains("nothing is in force"));
+}
+
+#[test]
+fn a_full_case_disk_changes_nothing() {
+    let lab = Lab::new("f", 233);
+    let disk = breachkit_testkit::full_disk::FullDisk::mount();
+    let case = disk.path().join("case");
+    // The case exists (opened once), then its disk fills up.
+    ok(&lab.breachkit(&case, &["quarantine", "maintenance", "off"], None));
+    disk.fill();
+    let out = lab.breachkit(&case, &["quarantine", "isolate", "--yes"], None);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("full") || text.contains("space"), "{text}");
+    assert!(!lab.tables().contains("breachkit"), "{text}");
+}
+
+impl Lab {
+    /// A UDP echo server on `port` in namespace `which`; runs until the test ends.
+    fn udp_echo(&self, which: &str, port: u16) {
+        let sock = self.inside(which, move || {
+            std::net::UdpSocket::bind(("0.0.0.0", port)).unwrap()
+        });
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 512];
+            while let Ok((n, from)) = sock.recv_from(&mut buf) {
+                let _ = sock.send_to(&buf[..n], from);
+            }
+        });
+    }
+
+    /// True when a datagram from the host namespace to `to:port` is answered.
+    fn udp_answered(&self, to: String, port: u16) -> bool {
+        self.inside("s", move || {
+            let s = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(800)))
+                .unwrap();
+            let mut buf = [0u8; 16];
+            s.send_to(b"q", (to.as_str(), port)).is_ok() && s.recv_from(&mut buf).is_ok()
+        })
+    }
+}
+
+#[test]
+fn dns_goes_out_only_when_asked() {
+    let lab = Lab::new("d", 234);
+    lab.udp_echo("a", 53);
+    lab.udp_echo("a", 5353);
+    let case = tempfile::tempdir().unwrap();
+    let peer = lab.addr(1, 2);
+    assert!(lab.udp_answered(peer.clone(), 53));
+    let isolate = ["quarantine", "isolate", "--yes", "--confirm-within", "60s"];
+
+    ok(&lab.breachkit(case.path(), &isolate, None));
+    assert!(
+        !lab.udp_answered(peer.clone(), 53),
+        "DNS blocked by default"
+    );
+    ok(&lab.breachkit(case.path(), &["quarantine", "release", "--yes"], None));
+
+    let mut with_dns = isolate.to_vec();
+    with_dns.push("--allow-dns");
+    ok(&lab.breachkit(case.path(), &with_dns, None));
+    assert!(lab.udp_answered(peer.clone(), 53), "DNS allowed when asked");
+    assert!(!lab.udp_answered(peer.clone(), 5353), "only DNS");
+    ok(&lab.breachkit(case.path(), &["quarantine", "release", "--yes"], None));
 }

@@ -1,6 +1,8 @@
 //! `breachkit scan PATH…` end to end: formats and exit codes as `check`, the
-//! user's `--rules` and `--hashes`, and errors in them (exit 2). The trees are made
-//! under the target directory, not /tmp: PHP in a temp folder is itself a finding.
+//! user's `--rules` and `--hashes`, and errors in them (exit 2), `--root` (an
+//! offline copy, host paths in findings), the progress bar on a terminal only. The
+//! trees are made under the target directory, not /tmp: PHP in a temp folder is
+//! itself a finding.
 
 use serde_json::Value;
 use std::path::Path;
@@ -181,4 +183,97 @@ fn user_rules_and_hashes() {
     let out = scan(&[s(&site), "--hashes", s(&list)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+}
+
+#[test]
+fn root_scans_an_offline_copy_with_host_paths() {
+    let t = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let up = t.path().join("var/www/html/wp-content/uploads/2024");
+    std::fs::create_dir_all(&up).unwrap();
+    std::fs::write(up.join("thumb.php"), sample("webshell/cmd.php")).unwrap();
+    let tmp = t.path().join("tmp/.x");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("sess.php"), b"<?php echo date('c');\n").unwrap();
+
+    let out = scan(&[
+        "--root",
+        s(t.path()),
+        "/var/www",
+        "/tmp",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    // Host paths: the PHP file counts as in a temp folder because it is in the
+    // copy's /tmp, and no path names the copy's directory.
+    assert_eq!(
+        got,
+        [
+            ("/tmp/.x/sess.php".to_string(), "scan.misplaced".to_string()),
+            (
+                "/var/www/html/wp-content/uploads/2024/thumb.php".to_string(),
+                "scan.webshell".to_string()
+            ),
+        ]
+    );
+
+    let out = scan(&["--root", s(t.path()), "var/www"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("as the host sees them"));
+    let out = scan(&["--root", s(t.path()), "/srv/www"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found in"));
+}
+
+/// On a terminal a progress bar (files, bytes, hits) is drawn on stderr; piped,
+/// stderr stays empty. `script` (util-linux) gives the run a pseudo-terminal.
+#[test]
+fn progress_bar_on_a_terminal_only() {
+    let t = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    for i in 0..3000 {
+        std::fs::write(t.path().join(format!("p{i}.html")), b"<p>cached</p>\n").unwrap();
+    }
+    std::fs::write(t.path().join("shell.php"), sample("webshell/cmd.php")).unwrap();
+
+    let piped = scan(&[s(t.path()), "--format", "jsonl"]);
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+
+    let command = format!(
+        "{} scan {} --format jsonl",
+        env!("CARGO_BIN_EXE_breachkit"),
+        s(t.path())
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux, essential on Debian) runs a command on a pseudo-terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("scanning") && text.contains(" files, ") && text.contains(" hits"),
+        "{text}"
+    );
 }

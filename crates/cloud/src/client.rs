@@ -1,5 +1,5 @@
-//! The EC2 client: region, endpoint and credentials resolved once, with a
-//! single-threaded tokio runtime of its own (tokio is used nowhere else).
+//! The AWS clients: region, endpoint and credentials resolved once, with a
+//! single-threaded tokio runtime of their own (tokio is used nowhere else).
 
 use crate::CloudError;
 use aws_sdk_ec2::config::{BehaviorVersion, ProvideCredentials, Region};
@@ -15,31 +15,30 @@ pub struct Target {
     pub endpoint_url: Option<String>,
 }
 
-/// A connected EC2 client.
-pub struct Aws {
+/// A runtime and a resolved SDK configuration whose credentials were checked.
+pub(crate) struct Session {
     pub(crate) rt: tokio::runtime::Runtime,
-    pub(crate) ec2: aws_sdk_ec2::Client,
-    /// The instance to isolate.
-    pub instance_id: String,
-    /// The target as resolved (recorded in the case for `release`).
-    pub target: Target,
+    pub(crate) conf: aws_config::SdkConfig,
 }
 
-impl Aws {
-    /// Resolves the target and checks that credentials are there, before anything
-    /// else: with none (or refused ones) nothing is planned nor changed.
-    pub fn connect(target: &Target) -> Result<Aws, CloudError> {
+impl Session {
+    /// Loads the configuration and checks that credentials and a region are there,
+    /// before anything else: with none (or refused ones) nothing is planned nor changed.
+    pub(crate) fn open(
+        region: Option<&str>,
+        endpoint_url: Option<&str>,
+    ) -> Result<Session, CloudError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(CloudError::Runtime)?;
-        let (conf, instance_id) = rt.block_on(async {
+        let conf = rt.block_on(async {
             let mut loader = aws_config::defaults(BehaviorVersion::latest());
-            if let Some(r) = &target.region {
-                loader = loader.region(Region::new(r.clone()));
+            if let Some(r) = region {
+                loader = loader.region(Region::new(r.to_string()));
             }
-            if let Some(url) = &target.endpoint_url {
-                loader = loader.endpoint_url(url.clone());
+            if let Some(url) = endpoint_url {
+                loader = loader.endpoint_url(url);
             }
             let conf = loader.load().await;
             let provider = conf
@@ -53,20 +52,48 @@ impl Aws {
                     "no AWS region: give --region (or AWS_REGION)".into(),
                 ));
             }
-            let instance_id = match &target.instance_id {
-                Some(id) => id.clone(),
-                None => imds_instance_id().await?,
-            };
-            Ok::<_, CloudError>((conf, instance_id))
+            Ok::<_, CloudError>(conf)
         })?;
+        Ok(Session { rt, conf })
+    }
+
+    pub(crate) fn region(&self) -> Option<String> {
+        self.conf.region().map(|r| r.to_string())
+    }
+}
+
+/// Connected clients for one instance: EC2, and the load balancer and Auto Scaling
+/// APIs it may be behind.
+pub struct Aws {
+    pub(crate) rt: tokio::runtime::Runtime,
+    pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub(crate) asg: aws_sdk_autoscaling::Client,
+    /// The instance to isolate.
+    pub instance_id: String,
+    /// The target as resolved (recorded in the case for `release`).
+    pub target: Target,
+}
+
+impl Aws {
+    /// Resolves the target (IMDSv2 for the instance id when not given) and checks
+    /// that credentials are there.
+    pub fn connect(target: &Target) -> Result<Aws, CloudError> {
+        let s = Session::open(target.region.as_deref(), target.endpoint_url.as_deref())?;
+        let instance_id = match &target.instance_id {
+            Some(id) => id.clone(),
+            None => s.rt.block_on(imds_instance_id())?,
+        };
         let resolved = Target {
             instance_id: Some(instance_id.clone()),
-            region: conf.region().map(|r| r.to_string()),
+            region: s.region(),
             endpoint_url: target.endpoint_url.clone(),
         };
         Ok(Aws {
-            rt,
-            ec2: aws_sdk_ec2::Client::new(&conf),
+            ec2: aws_sdk_ec2::Client::new(&s.conf),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(&s.conf),
+            asg: aws_sdk_autoscaling::Client::new(&s.conf),
+            rt: s.rt,
             instance_id,
             target: resolved,
         })

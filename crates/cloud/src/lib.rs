@@ -11,20 +11,27 @@
 //! 5. termination protection on, shutdown behaviour `stop`, a tag with the case;
 //! 6. a snapshot of every attached EBS volume (evidence: kept on release).
 //!
+//! Optionally, before step 3, the instance is put on Auto Scaling standby and
+//! deregistered from its load-balancer target groups ([`lb`]).
+//!
 //! A failure part-way undoes what was done, from the case. `release` puts back the
-//! original groups and attributes and removes the groups and tags it added.
-//! Credentials are checked before anything is planned, so missing or refused
-//! credentials change nothing. Target-group deregistration and Auto Scaling standby
-//! are not done yet: they need two more SDK crates (elasticloadbalancingv2,
-//! autoscaling) and their build time.
+//! original groups and attributes, registrations and service state, and removes the
+//! groups and tags it added. Credentials are checked before anything is planned, so
+//! missing or refused credentials change nothing.
+//!
+//! [`alb`] is the maintenance page on an Application Load Balancer listener.
 
+pub mod alb;
 mod client;
 mod error;
+pub mod lb;
 mod steps;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use client::{Aws, Target};
 pub use error::CloudError;
-pub use steps::{BATCH, Eni, Plan, plan};
+pub use steps::{BATCH, Eni, Extras, Plan, plan};
 
 use breachkit_case::{Case, apply_changes, undo_batch};
 

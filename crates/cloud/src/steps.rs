@@ -2,6 +2,7 @@
 //! data (original groups, previous attribute values, tag values, the names of the
 //! groups it creates) is in the case before the API call is made.
 
+use crate::lb::{self, Registration, Standby};
 use crate::{Aws, CloudError, Target};
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AttributeValue, Filter, InstanceAttributeName, IpPermission, IpRange,
@@ -46,6 +47,19 @@ pub struct Plan {
     pub quarantine_group: String,
     pub allow: Vec<String>,
     pub case: String,
+    /// Target groups to take the instance out of (`--deregister`).
+    pub target_groups: Vec<Registration>,
+    /// Auto Scaling standby (`--standby`), when the instance is in service in a group.
+    pub standby: Option<Standby>,
+}
+
+/// The optional steps of isolation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Deregister the instance from every load-balancer target group it is in.
+    pub deregister: bool,
+    /// Put it on Auto Scaling standby.
+    pub standby: bool,
 }
 
 fn ec2_name(s: &str) -> String {
@@ -62,7 +76,7 @@ fn ec2_name(s: &str) -> String {
 
 /// Reads the instance and plans its isolation. Changes nothing; refuses an instance
 /// that already carries the quarantine tag.
-pub fn plan(aws: &Aws, allow: &[Cidr], case: &str) -> Result<Plan, CloudError> {
+pub fn plan(aws: &Aws, allow: &[Cidr], case: &str, extras: Extras) -> Result<Plan, CloudError> {
     let id = aws.instance_id.clone();
     let out = aws
         .rt
@@ -129,6 +143,16 @@ pub fn plan(aws: &Aws, allow: &[Cidr], case: &str) -> Result<Plan, CloudError> {
         .and_then(|v| v.value())
         .unwrap_or("stop")
         .to_string();
+    let target_groups = if extras.deregister {
+        lb::registrations(aws)?
+    } else {
+        Vec::new()
+    };
+    let standby = if extras.standby {
+        lb::standby(aws)?
+    } else {
+        None
+    };
     let tag = ec2_name(case);
     Ok(Plan {
         target: aws.target.clone(),
@@ -142,6 +166,8 @@ pub fn plan(aws: &Aws, allow: &[Cidr], case: &str) -> Result<Plan, CloudError> {
         shutdown_behavior,
         allow: allow.iter().map(ToString::to_string).collect(),
         case: case.to_string(),
+        target_groups,
+        standby,
     })
 }
 
@@ -176,6 +202,20 @@ impl<'a> Ctx<'a> {
 pub(crate) fn changes<'a>(ctx: &'a Ctx<'a>) -> Vec<Box<dyn Change + 'a>> {
     let p = ctx.plan;
     let mut out: Vec<Box<dyn Change + 'a>> = vec![Box::new(TargetMark(p.target.clone()))];
+    // Out of service first: once cut off, failing health checks would make Auto
+    // Scaling replace (terminate) the instance.
+    if let Some(standby) = &p.standby {
+        out.push(Box::new(lb::EnterStandby {
+            aws: ctx.aws,
+            standby: standby.clone(),
+        }));
+    }
+    for r in &p.target_groups {
+        out.push(Box::new(lb::Deregister {
+            aws: ctx.aws,
+            registration: r.clone(),
+        }));
+    }
     out.push(Box::new(CreateGroup {
         ctx,
         name: p.transition_group.clone(),
@@ -273,18 +313,20 @@ fn all_traffic() -> aws_sdk_ec2::types::builders::IpPermissionBuilder {
     IpPermission::builder().ip_protocol("-1")
 }
 
+// The descriptions below hold no spaces: AWS-compatible endpoints that re-encode
+// form bodies before checking signatures (moto) refuse a `%20`.
 impl CreateGroup<'_> {
     async fn create(&self) -> Result<String, CloudError> {
         let aws = self.ctx.aws;
         let p = self.ctx.plan;
         let what = if self.quarantine {
             format!(
-                "breachkit quarantine of {} (case {}): admin ranges in, nothing out",
+                "breachkit-quarantine;instance={};case={};in=admin-ranges;out=none",
                 p.instance_id, p.case
             )
         } else {
             format!(
-                "breachkit transition of {} (case {}): allow all, untracks connections",
+                "breachkit-transition;instance={};case={};allow-all-to-untrack-connections",
                 p.instance_id, p.case
             )
         };
@@ -313,14 +355,14 @@ impl CreateGroup<'_> {
                     perm.ipv6_ranges(
                         Ipv6Range::builder()
                             .cidr_ipv6(c)
-                            .description("breachkit admin")
+                            .description("breachkit-admin")
                             .build(),
                     )
                 } else {
                     perm.ip_ranges(
                         IpRange::builder()
                             .cidr_ip(c)
-                            .description("breachkit admin")
+                            .description("breachkit-admin")
                             .build(),
                     )
                 };
@@ -608,7 +650,7 @@ impl Change for Snapshot<'_> {
                     .create_snapshot()
                     .volume_id(&self.volume)
                     .description(format!(
-                        "breachkit evidence: case {}, instance {}, volume {}",
+                        "breachkit-evidence;case={};instance={};volume={}",
                         p.case, p.instance_id, self.volume
                     ))
                     .tag_specifications(tags)
@@ -624,6 +666,9 @@ impl Change for Snapshot<'_> {
 
 /// Undoes one action of the batch from the case.
 pub(crate) fn undo(aws: &Aws, action: &Action) -> Result<(), ChangeError> {
+    if let Some(result) = lb::undo(aws, action) {
+        return result;
+    }
     match action.kind.as_str() {
         TARGET_KIND | SNAPSHOT_KIND => Ok(()),
         GROUP_KIND => {

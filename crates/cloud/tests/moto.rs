@@ -2,311 +2,13 @@
 //! with two network interfaces and three groups and two volumes is isolated and
 //! released back to its exact original state; a failure injected mid-way (a group
 //! squatting the quarantine group's name) rolls everything back; an instance
-//! already isolated is refused.
+//! already isolated is refused; Auto Scaling standby and target-group
+//! deregistration are undone on release; a case on a full disk changes nothing.
 
-use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_ec2::types::{Filter, InstanceAttributeName, InstanceType};
 use breachkit_case::Case;
-use breachkit_cloud::{Aws, CloudError, Target};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use breachkit_cloud::{Aws, CloudError, Extras, Target};
 
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto() -> Moto {
-    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server");
-    assert!(
-        bin.is_file(),
-        "{} is missing: scripts/test installs moto[server] into .venv",
-        bin.display()
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let m = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    m
-}
-
-fn test_env() {
-    // SAFETY: set once, before any thread of this test reads the environment.
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        // Never reach for the real metadata service from a test.
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    });
-}
-
-/// The test's own view of EC2 (setup and checks), on its own runtime.
-struct Ec2 {
-    rt: tokio::runtime::Runtime,
-    c: aws_sdk_ec2::Client,
-}
-
-impl Ec2 {
-    fn new(url: &str) -> Ec2 {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conf = rt.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url(url)
-                .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-                .load(),
-        );
-        Ec2 {
-            rt,
-            c: aws_sdk_ec2::Client::new(&conf),
-        }
-    }
-
-    fn group(&self, vpc: &str, name: &str) -> String {
-        self.rt
-            .block_on(
-                self.c
-                    .create_security_group()
-                    .group_name(name)
-                    .description("app")
-                    .vpc_id(vpc)
-                    .send(),
-            )
-            .unwrap()
-            .group_id()
-            .unwrap()
-            .to_string()
-    }
-
-    /// An instance with eni0 = [g1, g2], eni1 = [g3], and two volumes.
-    fn instance(&self, tag: &str) -> (String, String, Vec<(String, Vec<String>)>) {
-        let c = &self.c;
-        let vpc = self
-            .rt
-            .block_on(
-                c.describe_vpcs()
-                    .filters(Filter::builder().name("isDefault").values("true").build())
-                    .send(),
-            )
-            .unwrap()
-            .vpcs()[0]
-            .vpc_id()
-            .unwrap()
-            .to_string();
-        let subnet = self
-            .rt
-            .block_on(
-                c.describe_subnets()
-                    .filters(Filter::builder().name("vpc-id").values(&vpc).build())
-                    .send(),
-            )
-            .unwrap()
-            .subnets()[0]
-            .clone();
-        let (g1, g2, g3) = (
-            self.group(&vpc, &format!("{tag}-web")),
-            self.group(&vpc, &format!("{tag}-ssh")),
-            self.group(&vpc, &format!("{tag}-db")),
-        );
-        let image = self
-            .rt
-            .block_on(c.describe_images().send())
-            .unwrap()
-            .images()[0]
-            .image_id()
-            .unwrap()
-            .to_string();
-        let inst = self
-            .rt
-            .block_on(
-                c.run_instances()
-                    .image_id(image)
-                    .instance_type(InstanceType::T2Micro)
-                    .min_count(1)
-                    .max_count(1)
-                    .subnet_id(subnet.subnet_id().unwrap())
-                    .security_group_ids(&g1)
-                    .security_group_ids(&g2)
-                    .send(),
-            )
-            .unwrap()
-            .instances()[0]
-            .instance_id()
-            .unwrap()
-            .to_string();
-        let eni = self
-            .rt
-            .block_on(
-                c.create_network_interface()
-                    .subnet_id(subnet.subnet_id().unwrap())
-                    .groups(&g3)
-                    .send(),
-            )
-            .unwrap()
-            .network_interface()
-            .unwrap()
-            .network_interface_id()
-            .unwrap()
-            .to_string();
-        self.rt
-            .block_on(
-                c.attach_network_interface()
-                    .instance_id(&inst)
-                    .network_interface_id(&eni)
-                    .device_index(1)
-                    .send(),
-            )
-            .unwrap();
-        let vol = self
-            .rt
-            .block_on(
-                c.create_volume()
-                    .availability_zone(subnet.availability_zone().unwrap())
-                    .size(1)
-                    .send(),
-            )
-            .unwrap()
-            .volume_id()
-            .unwrap()
-            .to_string();
-        self.rt
-            .block_on(
-                c.attach_volume()
-                    .volume_id(&vol)
-                    .instance_id(&inst)
-                    .device("/dev/sdf")
-                    .send(),
-            )
-            .unwrap();
-        let state = self.enis(&inst);
-        assert_eq!(state.len(), 2, "{state:?}");
-        (inst, vpc, state)
-    }
-
-    /// Each ENI of the instance with its groups (sorted).
-    fn enis(&self, inst: &str) -> Vec<(String, Vec<String>)> {
-        let out = self
-            .rt
-            .block_on(self.c.describe_instances().instance_ids(inst).send())
-            .unwrap();
-        let i = &out.reservations()[0].instances()[0];
-        let mut v: Vec<(String, Vec<String>)> = i
-            .network_interfaces()
-            .iter()
-            .map(|n| {
-                let mut g: Vec<String> = n
-                    .groups()
-                    .iter()
-                    .map(|g| g.group_id().unwrap().to_string())
-                    .collect();
-                g.sort();
-                (n.network_interface_id().unwrap().to_string(), g)
-            })
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn tags(&self, inst: &str) -> Vec<String> {
-        let out = self
-            .rt
-            .block_on(self.c.describe_instances().instance_ids(inst).send())
-            .unwrap();
-        out.reservations()[0].instances()[0]
-            .tags()
-            .iter()
-            .map(|t| t.key().unwrap().to_string())
-            .collect()
-    }
-
-    fn groups_named(&self, name: &str) -> Vec<aws_sdk_ec2::types::SecurityGroup> {
-        self.rt
-            .block_on(
-                self.c
-                    .describe_security_groups()
-                    .filters(Filter::builder().name("group-name").values(name).build())
-                    .send(),
-            )
-            .unwrap()
-            .security_groups()
-            .to_vec()
-    }
-
-    fn attributes(&self, inst: &str) -> (bool, String) {
-        let a = |n| {
-            self.rt
-                .block_on(
-                    self.c
-                        .describe_instance_attribute()
-                        .instance_id(inst)
-                        .attribute(n)
-                        .send(),
-                )
-                .unwrap()
-        };
-        (
-            a(InstanceAttributeName::DisableApiTermination)
-                .disable_api_termination()
-                .and_then(|v| v.value())
-                .unwrap_or(false),
-            a(InstanceAttributeName::InstanceInitiatedShutdownBehavior)
-                .instance_initiated_shutdown_behavior()
-                .and_then(|v| v.value())
-                .unwrap_or("")
-                .to_string(),
-        )
-    }
-
-    fn snapshots(&self) -> usize {
-        self.rt
-            .block_on(
-                self.c
-                    .describe_snapshots()
-                    .filters(
-                        Filter::builder()
-                            .name("tag-key")
-                            .values("breachkit-quarantine")
-                            .build(),
-                    )
-                    .send(),
-            )
-            .unwrap()
-            .snapshots()
-            .len()
-    }
-}
+use breachkit_cloud::testing::{Ec2, moto, test_env};
 
 fn target(url: &str, inst: &str) -> Target {
     Target {
@@ -326,7 +28,13 @@ fn isolate_then_release_restores_the_original_state() {
     let t = tempfile::tempdir().unwrap();
     let mut case = Case::open(t.path()).unwrap();
     let aws = Aws::connect(&target(&m.url, &inst)).unwrap();
-    let plan = breachkit_cloud::plan(&aws, &["203.0.113.0/24".parse().unwrap()], "case-a").unwrap();
+    let plan = breachkit_cloud::plan(
+        &aws,
+        &["203.0.113.0/24".parse().unwrap()],
+        "case-a",
+        Extras::default(),
+    )
+    .unwrap();
     assert_eq!(plan.enis.len(), 2);
     assert!(plan.volumes.len() >= 2, "{:?}", plan.volumes);
     assert_eq!(ec2.enis(&inst), before, "planning changes nothing");
@@ -363,7 +71,7 @@ fn isolate_then_release_restores_the_original_state() {
 
     // Already isolated: refused, nothing changed.
     let again = Aws::connect(&target(&m.url, &inst)).unwrap();
-    let err = breachkit_cloud::plan(&again, &[], "case-b").unwrap_err();
+    let err = breachkit_cloud::plan(&again, &[], "case-b", Extras::default()).unwrap_err();
     assert!(matches!(err, CloudError::Refused(_)), "{err}");
     assert!(err.to_string().contains("already isolated"));
     assert!(
@@ -405,7 +113,7 @@ fn a_failure_mid_way_rolls_back_everything() {
     let t = tempfile::tempdir().unwrap();
     let mut case = Case::open(t.path()).unwrap();
     let aws = Aws::connect(&target(&m.url, &inst)).unwrap();
-    let plan = breachkit_cloud::plan(&aws, &[], "case-b").unwrap();
+    let plan = breachkit_cloud::plan(&aws, &[], "case-b", Extras::default()).unwrap();
     // Someone else's group squats the quarantine group's name: the step after the
     // transition swap fails.
     let squatter = ec2.group(&vpc, &plan.quarantine_group);
@@ -438,8 +146,91 @@ fn an_unknown_instance_is_a_clear_error() {
     test_env();
     let m = moto();
     let aws = Aws::connect(&target(&m.url, "i-0123456789abcdef0")).unwrap();
-    let err = breachkit_cloud::plan(&aws, &[], "c")
+    let err = breachkit_cloud::plan(&aws, &[], "c", Extras::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("i-0123456789abcdef0"), "{err}");
+}
+
+#[test]
+fn standby_and_deregistration_are_undone_on_release() {
+    test_env();
+    let m = moto();
+    let ec2 = Ec2::new(&m.url);
+    let (vpc, subnet) = ec2.default_vpc_subnet();
+    let (group, inst) = ec2.auto_scaling_group(&subnet);
+    let (tg_web, tg_api) = (ec2.target_group(&vpc, "web"), ec2.target_group(&vpc, "api"));
+    let other = ec2.asg_state().0[1].0.clone();
+    ec2.register(&tg_web, &inst, 80);
+    ec2.register(&tg_web, &other, 80);
+    ec2.register(&tg_api, &inst, 8080);
+    let (asg_before, tg_web_before, tg_api_before) =
+        (ec2.asg_state(), ec2.targets(&tg_web), ec2.targets(&tg_api));
+    assert_eq!(asg_before.1, 2);
+
+    let t = tempfile::tempdir().unwrap();
+    let mut case = Case::open(t.path()).unwrap();
+    let aws = Aws::connect(&target(&m.url, &inst)).unwrap();
+    let extras = Extras {
+        deregister: true,
+        standby: true,
+    };
+    let plan = breachkit_cloud::plan(&aws, &[], "case-s", extras).unwrap();
+    let standby = plan.standby.clone().unwrap();
+    assert_eq!(standby.group, group);
+    assert!(standby.decrement, "desired 2 > min 1: no replacement");
+    let mut tgs: Vec<(&str, Option<i32>)> = plan
+        .target_groups
+        .iter()
+        .map(|r| (r.target_group.as_str(), r.port))
+        .collect();
+    tgs.sort();
+    let mut want = vec![(tg_web.as_str(), Some(80)), (tg_api.as_str(), Some(8080))];
+    want.sort();
+    assert_eq!(tgs, want);
+
+    aws.apply(&mut case, &plan).unwrap();
+    let (states, desired) = ec2.asg_state();
+    assert!(
+        states.contains(&(inst.clone(), "Standby".into())),
+        "{states:?}"
+    );
+    assert_eq!(desired, 1, "desired capacity lowered");
+    assert_eq!(ec2.targets(&tg_web), [(other.clone(), 80)]);
+    assert!(ec2.targets(&tg_api).is_empty());
+
+    breachkit_cloud::release(&aws, &mut case).unwrap();
+    assert_eq!(
+        ec2.asg_state(),
+        asg_before,
+        "back in service, same capacity"
+    );
+    assert_eq!(ec2.targets(&tg_web), tg_web_before, "registered again");
+    assert_eq!(ec2.targets(&tg_api), tg_api_before, "on its own port");
+
+    // Without the options, nothing of this is planned.
+    let plan = breachkit_cloud::plan(&aws, &[], "case-s", Extras::default()).unwrap();
+    assert!(plan.standby.is_none() && plan.target_groups.is_empty());
+}
+
+#[test]
+fn a_full_case_disk_changes_nothing() {
+    test_env();
+    let m = moto();
+    let ec2 = Ec2::new(&m.url);
+    let (inst, _vpc, before) = ec2.instance("f");
+    let attrs_before = ec2.attributes(&inst);
+    let disk = breachkit_testkit::full_disk::FullDisk::mount();
+    let mut case = Case::open(&disk.path().join("case")).unwrap();
+    disk.fill();
+    let aws = Aws::connect(&target(&m.url, &inst)).unwrap();
+    let plan = breachkit_cloud::plan(&aws, &[], "case-f", Extras::default()).unwrap();
+    let err = aws.apply(&mut case, &plan).unwrap_err().to_string();
+    assert!(err.contains("full") || err.contains("space"), "{err}");
+    assert_eq!(ec2.enis(&inst), before);
+    assert_eq!(ec2.attributes(&inst), attrs_before);
+    assert!(!ec2.tags(&inst).iter().any(|k| k.starts_with("breachkit")));
+    assert!(ec2.groups_named(&plan.transition_group).is_empty());
+    assert!(ec2.groups_named(&plan.quarantine_group).is_empty());
+    assert_eq!(ec2.snapshots(), 0);
 }

@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 /// Findings of one rule kept before the rest are summarised in a warning.
 const MAX_PER_RULE: usize = 20;
+/// Rules whose every finding is kept: each antivirus detection names a file to look at.
+const UNCAPPED: &[&str] = &["av.detection"];
 
 /// What the rules are given.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +49,7 @@ pub fn facts(host: &Host) -> Facts {
     for u in &accounts.users {
         if accounts.is_service(u) {
             f.service_accounts.insert(u.name.clone());
+            f.service_uids.insert(u.uid);
         }
         if u.is_web_account() {
             f.web_accounts.insert(u.name.clone());
@@ -273,13 +276,13 @@ fn merge(parts: Vec<Part>) -> Analysis {
     for h in hits {
         let n = per_rule.entry(h.finding.rule.clone()).or_default();
         *n += 1;
-        if *n <= MAX_PER_RULE {
+        if *n <= MAX_PER_RULE || UNCAPPED.contains(&h.finding.rule.as_str()) {
             out.findings.push(h.finding);
         }
     }
     let mut over: Vec<_> = per_rule
         .into_iter()
-        .filter(|(_, n)| *n > MAX_PER_RULE)
+        .filter(|(rule, n)| *n > MAX_PER_RULE && !UNCAPPED.contains(&rule.as_str()))
         .collect();
     over.sort();
     for (rule, n) in over {

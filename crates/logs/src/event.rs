@@ -60,6 +60,8 @@ pub enum Kind<'a> {
     UserAdded {
         name: &'a str,
         uid: Option<u32>,
+        /// The login shell given (`/usr/sbin/nologin` for a package's account).
+        shell: Option<&'a str>,
     },
     GroupAdded {
         name: &'a str,
@@ -85,10 +87,12 @@ pub enum Kind<'a> {
         command: &'a str,
         refused: bool,
     },
-    /// su: a session opened for `to` by `by`.
+    /// su: a session opened for `to` by `by` (a name, or `(uid=N)` when the
+    /// account has no name, with `by_uid` then set).
     Su {
         to: &'a str,
         by: &'a str,
+        by_uid: Option<u32>,
     },
     /// crontab: `by` acted on `user`'s crontab.
     Crontab {

@@ -6,10 +6,11 @@
 
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::Host;
-use breachkit_logs::{Analysis, Options, Thresholds, analyse, facts, standard};
+use breachkit_logs::{Analysis, Match, Options, Thresholds, Words, analyse, facts, grep, standard};
 use breachkit_testkit::FakeHost;
 use breachkit_testkit::clean_logs::pin;
 use std::io::Write;
+use std::sync::Mutex;
 
 fn utc(s: &str) -> i64 {
     s.parse::<jiff::Timestamp>().expect("time").as_second()
@@ -180,6 +181,31 @@ fn truncated_gzip_is_read_up_to_the_damage() {
         &a,
         "/var/log/auth.log.1.gz",
         "truncated gzip archive: read up to the damage, after line",
+    );
+
+    // Trigger-word search reads the same archive up to the damage, and says so.
+    let host = Host::image(h.root()).expect("image");
+    let mut ignored = Vec::new();
+    let families = standard(&host, &mut ignored);
+    let words = Words::new(&["accepted password".to_string()], false).expect("words");
+    let found = Mutex::new(Vec::new());
+    let stats = grep(&host, &families, &words, &|m: &[Match]| {
+        found.lock().expect("lock").extend_from_slice(m)
+    });
+    let found = found.into_inner().expect("lock");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].path.as_str(), found[0].line),
+        ("/var/log/auth.log.1.gz", 11)
+    );
+    assert!(
+        stats
+            .warnings
+            .iter()
+            .any(|w| w.path.as_deref() == Some("/var/log/auth.log.1.gz")
+                && w.message.contains("truncated gzip archive")),
+        "{:#?}",
+        stats.warnings
     );
 }
 

@@ -9,6 +9,7 @@ use breachkit_finding::Warning;
 use breachkit_host::{Entry, Host};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One file to read.
 pub(crate) struct Job {
@@ -17,6 +18,11 @@ pub(crate) struct Job {
     /// The queue (spool) directory it was found under, as a host path.
     pub queue_dir: String,
     pub entry: Entry,
+    /// The message's delivery logs (Postfix `defer/` and `bounce/`, Exim `msglog/`),
+    /// found by walking those directories once rather than probing per message.
+    pub logs: Vec<Entry>,
+    /// Exim: the size of the message's `-D` (body) file, seen by the same walk.
+    pub data_size: Option<u64>,
 }
 
 /// What reading one file gave.
@@ -82,22 +88,45 @@ pub fn read_queues(host: &Host, own: &mut OwnDomains) -> QueueScan {
 }
 
 /// Walks a queue directory. A file that vanishes during the walk (delivered, moved
-/// to another queue) is counted, not warned about.
-pub(crate) fn walk_queue(host: &Host, dir: &str, depth: usize, scan: &mut QueueScan) -> Vec<Entry> {
+/// to another queue) is not warned about; it is counted when `is_message` says its
+/// path is a message's (not a delivery log or a body file that goes with one).
+pub(crate) fn walk_queue(
+    host: &Host,
+    dir: &str,
+    depth: usize,
+    is_message: fn(&str) -> bool,
+    scan: &mut QueueScan,
+) -> Vec<Entry> {
     let mut warnings = Vec::new();
     let entries = host.walk(dir, depth, &mut warnings);
     for w in warnings {
         let gone = w
             .path
             .as_deref()
-            .is_some_and(|p| host.lstat(p).is_err_and(|e| e.is_not_found()));
-        if gone {
-            scan.vanished += 1;
-        } else {
-            scan.warnings.push(w);
+            .filter(|p| host.lstat(p).is_err_and(|e| e.is_not_found()));
+        match gone {
+            Some(p) => scan.vanished += usize::from(is_message(p)),
+            None => scan.warnings.push(w),
         }
     }
     entries
+}
+
+/// The regular files below a log directory by file name (the queue id), for
+/// [`Job::logs`].
+pub(crate) fn logs_by_id(
+    host: &Host,
+    dir: &str,
+    depth: usize,
+    scan: &mut QueueScan,
+) -> HashMap<String, Vec<Entry>> {
+    let mut out: HashMap<String, Vec<Entry>> = HashMap::new();
+    for entry in walk_queue(host, dir, depth, |_| false, scan) {
+        if entry.is_file() {
+            out.entry(entry.file_name()).or_default().push(entry);
+        }
+    }
+    out
 }
 
 /// True for 127.0.0.0/8 and ::1 (an address as an MTA records it, maybe with a port).

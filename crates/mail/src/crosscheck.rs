@@ -3,6 +3,7 @@
 //! reported: it is only checked against the files, so a tampered one that hides the
 //! spam shows up as a finding. Messages that moved or left the queue meanwhile are
 //! not counted (only a file still in place and missing from the listing is).
+//! `postqueue` runs while the files are read ([`start`], then [`compare`]).
 
 use crate::model::{Message, Mta, Queue};
 use crate::rules;
@@ -18,51 +19,75 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// The most of postqueue's output read (a 100,000-message queue is about 50 MB).
 const MAX_OUTPUT: u64 = 512 << 20;
 
+/// `postqueue -j` running on the live host.
+pub(crate) struct Listing {
+    bin: &'static str,
+    output: std::thread::JoinHandle<Option<String>>,
+}
+
+/// One line of `postqueue -j` (the fields compared; the rest is skipped unparsed).
+#[derive(serde::Deserialize)]
+struct Listed {
+    queue_id: String,
+    #[serde(default)]
+    arrival_time: i64,
+}
+
+/// Starts `postqueue -j` on a live host where it is installed.
+pub(crate) fn start(host: &Host) -> Option<Listing> {
+    if !host.is_live() {
+        return None;
+    }
+    let bin: &'static str = POSTQUEUE
+        .iter()
+        .find(|p| std::path::Path::new(p).is_file())?;
+    Some(Listing {
+        bin,
+        output: std::thread::spawn(move || run(bin)),
+    })
+}
+
 /// Compares the default instance's queue (the first Postfix location read) with
-/// `postqueue -j`. Nothing happens when postqueue is absent or fails (Postfix down).
-pub(crate) fn postqueue(
+/// the listing. Nothing happens when postqueue failed (Postfix down).
+pub(crate) fn compare(
+    listing: Option<Listing>,
     host: &Host,
     locations: &[(Mta, String)],
     messages: &[Message],
     started: i64,
 ) -> (Vec<Finding>, Vec<Warning>) {
     let none = (Vec::new(), Vec::new());
-    if !host.is_live() {
+    let Some(Listing { bin, output }) = listing else {
         return none;
-    }
+    };
+    let Some(listed) = output.join().ok().flatten() else {
+        return none;
+    };
     let Some((_, spool)) = locations.iter().find(|(m, _)| *m == Mta::Postfix) else {
         return none;
     };
-    let Some(bin) = POSTQUEUE.iter().find(|p| std::path::Path::new(p).is_file()) else {
-        return none;
-    };
-    let Some(listed) = run(bin) else {
-        return none;
-    };
     let mut ids: HashSet<String> = HashSet::new();
-    let mut unknown = 0;
+    let mut unknown: Vec<String> = Vec::new();
     let native: HashSet<&str> = messages
         .iter()
         .filter(|m| &m.spool == spool)
         .map(|m| m.id.as_str())
         .collect();
     for line in listed.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+        let Ok(m) = serde_json::from_str::<Listed>(line) else {
             continue;
         };
-        let Some(id) = v.get("queue_id").and_then(|i| i.as_str()) else {
-            continue;
-        };
-        let arrived = v.get("arrival_time").and_then(|t| t.as_i64()).unwrap_or(0);
-        if !native.contains(id) && arrived < started - 5 {
-            unknown += 1;
+        if !native.contains(m.queue_id.as_str()) && m.arrival_time < started - 5 {
+            unknown.push(m.queue_id.clone());
         }
-        ids.insert(id.to_string());
+        ids.insert(m.queue_id);
     }
     let hidden: Vec<&Message> = messages
         .iter()
         .filter(|m| &m.spool == spool)
         .filter(|m| !matches!(m.queue, Queue::Maildrop | Queue::Corrupt))
+        // Queued just before or after postqueue started: it may not list it yet.
+        .filter(|m| m.arrival.is_some_and(|t| t < started - 2))
         .filter(|m| !ids.contains(&m.id))
         .filter(|m| host.lstat(&m.path).is_ok())
         .collect();
@@ -86,7 +111,13 @@ pub(crate) fn postqueue(
         );
     }
     let mut warnings = Vec::new();
-    if unknown > 0 {
+    // Listed, then delivered before the files were read: not a discrepancy.
+    if !unknown.is_empty() {
+        let now = crate::postfix::queue_ids(host, spool);
+        unknown.retain(|id| now.contains(id));
+    }
+    if !unknown.is_empty() {
+        let unknown = unknown.len();
         warnings.push(Warning::new(
             spool.clone(),
             format!("`{bin} -j` lists {unknown} messages that were not found in the queue directories read"),

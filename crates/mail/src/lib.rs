@@ -61,6 +61,7 @@ pub fn inspect(host: &Host, options: &Options) -> MailReport {
     let mut warnings = Vec::new();
     let mut own = domains::OwnDomains::default();
     own.load_system(host, &mut warnings);
+    let listing = crosscheck::start(host);
     let mut queues = read_queues(host, &mut own);
     warnings.append(&mut queues.warnings);
     let summary = Summary::of(&queues.messages);
@@ -81,7 +82,7 @@ pub fn inspect(host: &Host, options: &Options) -> MailReport {
         &mut warnings,
     );
     let (hidden, mismatch) =
-        crosscheck::postqueue(host, &queues.locations, &queues.messages, started);
+        crosscheck::compare(listing, host, &queues.locations, &queues.messages, started);
     findings.extend(hidden);
     warnings.extend(mismatch);
     MailReport {

@@ -1,7 +1,8 @@
 //! The maintenance page on real nginx and apache2, each with its own configuration
 //! tree on free loopback ports: visitors (127.0.0.1) get 503 + Retry-After + the
 //! page, the admin (127.0.0.2, --allow) gets the real site; `off` leaves every
-//! config file byte-identical; an already-invalid config is refused untouched.
+//! config file byte-identical; an already-invalid config is refused untouched, and
+//! a change the server refuses is put back before any reload.
 
 mod common;
 
@@ -194,6 +195,23 @@ fn unknown_layouts_are_refused() {
         ..Options::default()
     };
     assert!(maintenance::plan(&opts).is_err());
+
+    // A valid apache configuration with no virtual host: refused, untouched.
+    need("apache2ctl");
+    let tree = t.path().join("apache");
+    apache_tree(&tree, common::free_port());
+    std::fs::remove_file(tree.join("sites/site.conf")).unwrap();
+    let before = snapshot(&tree, &[]);
+    let opts = Options {
+        apache_confdir: Some(tree.clone()),
+        ..Options::default()
+    };
+    let err = maintenance::plan(&opts).unwrap_err().to_string();
+    assert!(
+        err.contains("unknown apache layout: no <VirtualHost>"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&tree, &[]), before);
 }
 
 struct Apache {
@@ -329,4 +347,42 @@ fn a_full_case_disk_changes_nothing() {
     let err = result.unwrap_err();
     assert!(err.contains("full") || err.contains("space"), "{err}");
     assert_eq!(snapshot(&tree, &[]), before);
+}
+
+#[test]
+fn a_change_the_server_refuses_is_put_back_and_not_reloaded() {
+    need("apache2ctl");
+    let t = readable_tempdir();
+    let tree = t.path().join("apache");
+    apache_tree(&tree, common::free_port());
+    // Modules from a directory without mod_rewrite: the page's configuration, which
+    // loads it from there, fails `apache2ctl configtest`.
+    let mods = t.path().join("mods");
+    std::fs::create_dir(&mods).unwrap();
+    for m in ["mpm_event", "authz_core", "mime", "dir"] {
+        let f = format!("mod_{m}.so");
+        std::fs::copy(
+            Path::new("/usr/lib/apache2/modules").join(&f),
+            mods.join(&f),
+        )
+        .unwrap();
+    }
+    let conf = tree.join("apache2.conf");
+    let text = std::fs::read_to_string(&conf)
+        .unwrap()
+        .replace("/usr/lib/apache2/modules", mods.to_str().unwrap());
+    std::fs::write(&conf, text).unwrap();
+    let skip = ["/run/", "/logs/"];
+    let before = snapshot(&tree, &skip);
+    let mut case = Case::open(&t.path().join("case")).unwrap();
+    let opts = Options {
+        apache_confdir: Some(tree.clone()),
+        ..Options::default()
+    };
+    let plan = maintenance::plan(&opts).unwrap();
+    let err = maintenance::apply(&mut case, plan).unwrap_err().to_string();
+    assert!(err.contains("changed configuration was refused"), "{err}");
+    assert!(err.contains("mod_rewrite"), "says what apache said: {err}");
+    assert_eq!(snapshot(&tree, &skip), before, "every file put back");
+    assert!(!maintenance::is_on(&case).unwrap());
 }

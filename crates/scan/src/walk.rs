@@ -5,7 +5,7 @@
 //! never followed, FIFOs, sockets and devices are skipped without being opened, and
 //! memory stays bounded however large the tree or a single directory is.
 
-use crate::Engine;
+use crate::{Engine, Scanned};
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::{Entry, Host, HostError, HostErrorKind};
 use std::path::{Path, PathBuf};
@@ -201,7 +201,22 @@ fn work(
                 real,
                 meta,
             };
-            let scanned = scanner.scan_entry(host, &entry);
+            let scanned = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                scanner.scan_entry(host, &entry)
+            })) {
+                Ok(scanned) => scanned,
+                Err(_) => {
+                    // A bug met on one file costs that file, not the thread.
+                    scanner = engine.scanner();
+                    Scanned {
+                        warnings: vec![Warning::new(
+                            entry.display(),
+                            "the scanner failed internally on this file; it was not judged",
+                        )],
+                        ..Scanned::default()
+                    }
+                }
+            };
             stats.files += 1;
             stats.bytes += scanned.bytes;
             stats.suppressed += u64::from(scanned.suppressed);

@@ -111,7 +111,8 @@ fn clean_look_alikes_stay_silent() {
     let mut loud = Vec::new();
     for s in manifest("clean") {
         let bytes = std::fs::read(&s.file).unwrap();
-        if let Some(f) = scanner.scan_bytes(&s.host, &bytes, NOW, NOW).finding {
+        let mtime = if s.stomped { NOW - 400 * 86_400 } else { NOW };
+        if let Some(f) = scanner.scan_bytes(&s.host, &bytes, mtime, NOW).finding {
             loud.push(format!(
                 "{}: {} {} {:?}",
                 s.file.display(),
@@ -122,4 +123,31 @@ fn clean_look_alikes_stay_silent() {
         }
     }
     assert!(loud.is_empty(), "\n{}", loud.join("\n"));
+}
+
+/// A preload list of 60,000 domains (the shape of MediaWiki's HSTS list) that
+/// happens to hold two mining pools' domains, installed from a package: silent. The
+/// same pool named in a small launcher next to the miner's name is found.
+#[test]
+fn one_pool_in_a_long_domain_list_is_silent() {
+    let engine = engine();
+    let mut scanner = engine.scanner();
+    let mut list = String::from("<?php\n// Domains linked over HTTPS only.\nreturn [\n");
+    for i in 0..60_000 {
+        list.push_str(&format!("\t'site{i}.example.org' => 1,\n"));
+        match i {
+            11_337 => list.push_str("\t'f2pool.com' => 1,\n"),
+            51_337 => list.push_str("\t'prohashing.com' => 1,\n"),
+            _ => {}
+        }
+    }
+    list.push_str("];\n");
+    let host = "/usr/share/mediawiki/extensions/LinkFixer/domains.php";
+    let got = scanner.scan_bytes(host, list.as_bytes(), NOW - 400 * 86_400, NOW);
+    assert!(got.finding.is_none(), "{:?}", got.finding);
+    let launcher = b"#!/bin/sh\ncd /dev/shm/.x && ./xmrig -o f2pool.com:3333 -u 4Abc --donate-level 1 -t 2 &\n";
+    let got = scanner.scan_bytes("/dev/shm/.x/go.sh", launcher, NOW, NOW);
+    let f = got.finding.expect("launcher found");
+    assert_eq!(f.rule, "scan.miner");
+    assert!(f.severity >= Severity::Medium);
 }

@@ -2,7 +2,8 @@
 //! scanner's clean look-alikes (crates/scan/tests/clean) — a plugin that uses
 //! base64_decode, a template engine that evals compiled templates, a contact form,
 //! a newsletter class, a minified library, an image with `<?` in its data, an
-//! uploads `.htaccess` and `index.php` — plus ordinary temp-folder files.
+//! uploads `.htaccess` and `index.php`, a front controller, docblocks naming request
+//! variables, strrev as a callback, font metrics — plus ordinary temp-folder files.
 
 use crate::FakeHost;
 
@@ -43,6 +44,16 @@ pub fn build(h: &FakeHost) {
         (
             "/var/www/html/wp-includes/js/minilib.min.js",
             clean!("minilib.min.js"),
+        ),
+        (
+            "/var/www/html/lib/FrontController.php",
+            clean!("router.php"),
+        ),
+        ("/var/www/html/lib/Guid.php", clean!("docblocks.php")),
+        ("/var/www/html/inc/StyleUtils.php", clean!("paths.php")),
+        (
+            "/var/www/html/lib/tcpdf/fonts/examplesans.php",
+            clean!("font-metrics.php"),
         ),
         (
             "/tmp/sess_3f9a1c",

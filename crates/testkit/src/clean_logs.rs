@@ -1,10 +1,13 @@
 //! The honest server's logs: three days (4–6 May 2024, UTC) of auth, syslog, nginx,
-//! postfix and ClamAV logs, rotated the Debian way (`auth.log`, `auth.log.1`,
+//! postfix, ClamAV and maldet logs, rotated the Debian way (`auth.log`, `auth.log.1`,
 //! `auth.log.2.gz`), with the ordinary noise of a server on the internet: bots whose
-//! password guesses never succeed, scanners fetching `/.env` and getting 404,
-//! search engines fetching robots.txt, the admin logging in with her key, `crontab
-//! -e`, cron and certbot runs, WordPress sending a few mails. Nothing in them is a
-//! sign of a breach. The planted story (see `plant/logs.rs`) is appended on day 3.
+//! password guesses never succeed (SSH, wp-login.php, SMTP AUTH), scanners fetching
+//! `/.env` and getting 404 or sending injections the front page answers, search engines fetching robots.txt, Jetpack calling
+//! xmlrpc.php, the admin logging in with her key (once from another network),
+//! sudo and su, `crontab -e`, a package creating its system account, cron,
+//! certbot and logrotate runs, WordPress sending a few mails, a mailbox user sending
+//! through SMTP AUTH, clean antivirus scans. Nothing in them is a sign of a breach.
+//! The planted story (see `plant/logs.rs`) is appended on day 3.
 
 use crate::FakeHost;
 use std::fmt::Write;
@@ -18,6 +21,9 @@ pub const ADMIN_KEY: &str = "SHA256:q3J4a9dminKeyFingerprint0000000000000000AA";
 /// The backup server's address and key.
 pub const BACKUP_IP: &str = "198.18.0.5";
 pub const BACKUP_KEY: &str = "SHA256:bAckUpKeyFingerprint111111111111111111111BB";
+
+/// Linux Malware Detect's event log.
+pub const MALDET_LOG: &str = "/usr/local/maldetect/logs/event_log";
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -54,6 +60,12 @@ fn civil(t: i64) -> (i64, usize, i64, i64, i64, i64, &'static str) {
 pub fn syslog_time(t: i64) -> String {
     let (_, m, d, h, mi, s, _) = civil(t);
     format!("{} {d:>2} {h:02}:{mi:02}:{s:02}", MONTHS[m - 1])
+}
+
+/// `May 06 14:00:01` (maldet's event log pads the day with a zero).
+pub fn maldet_time(t: i64) -> String {
+    let (_, m, d, h, mi, s, _) = civil(t);
+    format!("{} {d:02} {h:02}:{mi:02}:{s:02}", MONTHS[m - 1])
 }
 
 /// A syslog line of host web01.
@@ -145,6 +157,22 @@ pub fn build(h: &FakeHost) {
     }
     h.write("/var/log/clamav/clamav.log", clam);
     pin_live(h, "/var/log/clamav/clamav.log");
+    let mut maldet = String::new();
+    for day in 0..3 {
+        let t = DAY0 + day * 86_400 + 4 * 3600;
+        let pid = 21_000 + day;
+        let _ = write!(
+            maldet,
+            "{} web01 maldet({pid}): {{scan}} signature set update completed\n\
+             {} web01 maldet({pid}): {{scan}} scan of /var/www/html (2451 files) in progress...\n\
+             {} web01 maldet({pid}): {{scan}} scan completed on /var/www/html: files 2451, malware hits 0, cleaned hits 0, time 41s\n",
+            maldet_time(t),
+            maldet_time(t + 5),
+            maldet_time(t + 46),
+        );
+    }
+    h.write(MALDET_LOG, maldet);
+    pin_live(h, MALDET_LOG);
 }
 
 fn auth_day(day: i64) -> String {
@@ -239,11 +267,42 @@ fn auth_day(day: i64) -> String {
             "Accepted publickey for deploy from {BACKUP_IP} port 41000 ssh2: ED25519 {BACKUP_KEY}"
         ),
     );
+    s += &syslog_line(
+        login + 1500,
+        "sudo",
+        "   admin : TTY=pts/0 ; PWD=/var/www/html ; USER=www-data ; COMMAND=/usr/local/bin/wp plugin update --all",
+    );
     if day == 1 {
         s += &syslog_line(
             login + 1200,
             "passwd[4300]",
             "pam_unix(passwd:chauthtok): password changed for admin",
+        );
+        // apt-get install mariadb-server: the package creates its account.
+        s += &syslog_line(
+            login + 2000,
+            "groupadd[4500]",
+            "group added to /etc/group: name=mysql, GID=105",
+        );
+        s += &syslog_line(
+            login + 2000,
+            "groupadd[4500]",
+            "new group: name=mysql, GID=105",
+        );
+        s += &syslog_line(
+            login + 2001,
+            "useradd[4501]",
+            "new user: name=mysql, UID=102, GID=105, home=/nonexistent, shell=/bin/false, from=none",
+        );
+    }
+    if day == 2 {
+        // The admin, travelling, logs in with her usual key from a hotel.
+        s += &syslog_line(
+            t0 + 11 * 3600,
+            "sshd[4600]",
+            &format!(
+                "Accepted publickey for admin from 198.18.7.44 port 50110 ssh2: ED25519 {ADMIN_KEY}"
+            ),
         );
     }
     s
@@ -375,7 +434,58 @@ fn access_day(day: i64) -> String {
             );
         }
     }
+    // A scanner trying injections on the front page, which answers any query.
+    if day == 1 {
+        for (i, target) in [
+            "/?id=1%20UNION%20SELECT%201,2,3--%20-",
+            "/?page=../../../../etc/passwd",
+            "/index.php?cat=1%27%20OR%20%271%27=%271",
+        ]
+        .iter()
+        .enumerate()
+        {
+            s += &access_line(
+                t0 + 4 * 3600 + i as i64,
+                "192.0.2.33",
+                &format!("GET {target} HTTP/1.1"),
+                200,
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+            );
+        }
+    }
+    // A bot guessing WordPress passwords slowly, never in.
+    for i in 0..8 {
+        s += &access_line(
+            t0 + 5 * 3600 + i * 45,
+            "192.0.2.90",
+            "POST /wp-login.php HTTP/1.1",
+            200,
+            "Mozilla/5.0 (Windows NT 6.1; rv:60.0) Gecko/20100101 Firefox/60.0",
+        );
+    }
+    // Jetpack talks to the site through xmlrpc.php.
+    for i in 0..4 {
+        s += &access_line(
+            t0 + 7 * 3600 + i * 900,
+            "192.0.66.2",
+            "POST /xmlrpc.php?for=jetpack HTTP/1.1",
+            200,
+            "Jetpack by WordPress.com",
+        );
+    }
     let login = t0 + 8 * 3600 + 100;
+    if day == 2 {
+        // A page the admin opens for the first time: a few requests, not a burst.
+        for i in 0..3 {
+            s += &access_line(
+                login + 200 + i * 30,
+                ADMIN_IP,
+                "GET /wp-admin/site-health.php HTTP/2.0",
+                200,
+                BROWSER,
+            );
+        }
+    }
     s += &access_line(login, ADMIN_IP, "GET /wp-login.php HTTP/2.0", 200, BROWSER);
     s += &access_line(
         login + 20,
@@ -438,6 +548,23 @@ fn mail_day(day: i64) -> String {
                 "postfix/pickup[5300]",
                 &format!("C{hour:02}{day}: uid=33 from=<www-data>"),
             );
+        }
+        if hour == 9 {
+            // A shop mailbox sends through SMTP AUTH; a bot tries a few passwords.
+            s += &syslog_line(
+                t + 300,
+                "postfix/smtpd[5400]",
+                &format!(
+                    "E{hour:02}{day}: client=unknown[{ADMIN_IP}], sasl_method=PLAIN, sasl_username=orders@example.com"
+                ),
+            );
+            for i in 0..3 {
+                s += &syslog_line(
+                    t + 900 + i * 20,
+                    "postfix/smtpd[5401]",
+                    "warning: unknown[192.0.2.140]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+                );
+            }
         }
         if hour == 7 {
             s += &syslog_line(

@@ -11,6 +11,7 @@ mod base;
 mod clean_files;
 pub mod clean_logs;
 pub mod clean_mail;
+pub mod full_disk;
 pub mod mailqueue;
 mod plant;
 

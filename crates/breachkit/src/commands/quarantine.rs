@@ -1,5 +1,6 @@
 //! `breachkit quarantine …` (step 2): evidence backup and verify, the maintenance
-//! page, host (nftables) and AWS isolation, confirm, release, status. Commands that
+//! page (web servers, or an AWS load balancer), host (nftables) and AWS isolation,
+//! confirm, release, status. Commands that
 //! change the host print their plan and stop; with `--yes` they apply it, every
 //! change journalled in the case with its undo data first.
 
@@ -22,6 +23,7 @@ pub fn run(config: &Config, q: &QuarantineConfig) -> anyhow::Result<Exit> {
             page,
             nginx_conf,
             apache_confdir,
+            alb,
             yes,
         } => {
             let page = match page {
@@ -31,6 +33,9 @@ pub fn run(config: &Config, q: &QuarantineConfig) -> anyhow::Result<Exit> {
                 ),
                 None => None,
             };
+            if let Some(target) = alb {
+                return maintenance_on_alb(config, target, allow, page, *yes);
+            }
             let opts = maintenance::Options {
                 allow: allow.clone(),
                 page,
@@ -278,9 +283,89 @@ fn in_force_rows(case: &Case, batch: &str) -> anyhow::Result<Vec<Vec<String>>> {
         .collect())
 }
 
+fn case_name(case: &Case) -> String {
+    case.dir()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".into())
+}
+
+/// `maintenance on --alb-listener`: the page as the listener's fixed 503 response.
+fn maintenance_on_alb(
+    config: &Config,
+    target: &breachkit_cloud::alb::AlbTarget,
+    allow: &[breachkit_quarantine::Cidr],
+    page: Option<Vec<u8>>,
+    yes: bool,
+) -> anyhow::Result<Exit> {
+    use breachkit_cloud::alb;
+    let mut case = open_case(config)?;
+    if !case.actions_in_force(alb::BATCH)?.is_empty() {
+        let o = Outcome::new(
+            "the ALB maintenance page is already on for this case; nothing to do (`maintenance off --yes` lifts it)",
+            json!({ "maintenance": "on", "changed": false }),
+        );
+        print::quarantine::outcome(config, &o)?;
+        return Ok(Exit::Clean);
+    }
+    let conn = alb::Alb::connect(target).context("maintenance on --alb-listener")?;
+    let page = page.unwrap_or_else(|| maintenance::page::DEFAULT_PAGE.as_bytes().to_vec());
+    let plan = alb::plan(&conn, allow, &page, &case_name(&case))
+        .context("maintenance on --alb-listener: nothing was changed")?;
+    let rows: Vec<Vec<String>> = plan
+        .moved
+        .iter()
+        .map(|m| {
+            vec![
+                m.rule.clone(),
+                format!("priority {} → {}", m.priority, m.to),
+            ]
+        })
+        .collect();
+    let mut o = Outcome::new(String::new(), json!({}));
+    o.row("listener", plan.target.listener_arn.clone());
+    o.row(
+        "allowed",
+        if plan.allow.is_empty() {
+            "nobody (everyone sees the page)".into()
+        } else {
+            plan.allow.join(", ")
+        },
+    );
+    o.row(
+        "added",
+        format!(
+            "{} rule(s) at the top, tagged {}={}: admin copies of each rule, admin default, 503 ({} bytes of page, no Retry-After: a fixed response has no headers)",
+            plan.added,
+            alb::TAG,
+            plan.case,
+            plan.page_bytes
+        ),
+    );
+    if !rows.is_empty() {
+        o.lines
+            .push("listener rules moved down (conditions and actions untouched):".into());
+        o.lines.extend(table(&rows));
+    }
+    if !yes {
+        o.headline = "PLAN (nothing changed): the listener answers 503 with the page; run again with --yes to apply".into();
+        o.json = json!({ "plan": plan, "applied": false });
+        print::quarantine::outcome(config, &o)?;
+        return Ok(Exit::Clean);
+    }
+    conn.apply(&mut case, &plan)
+        .context("maintenance on --alb-listener")?;
+    o.headline = "maintenance page ON at the load balancer; `breachkit quarantine maintenance off --yes` puts the listener back".into();
+    o.json = json!({ "plan": plan, "applied": true });
+    print::quarantine::outcome(config, &o)?;
+    Ok(Exit::Clean)
+}
+
 fn maintenance_off(config: &Config, yes: bool) -> anyhow::Result<Exit> {
     let mut case = open_case(config)?;
-    let rows = in_force_rows(&case, maintenance::BATCH)?;
+    let alb_rows = in_force_rows(&case, breachkit_cloud::alb::BATCH)?;
+    let mut rows = in_force_rows(&case, maintenance::BATCH)?;
+    rows.extend(alb_rows.iter().cloned());
     if rows.is_empty() {
         let o = Outcome::new(
             "the maintenance page is not on for this case; nothing to do",
@@ -291,16 +376,26 @@ fn maintenance_off(config: &Config, yes: bool) -> anyhow::Result<Exit> {
     }
     if !yes {
         let mut o = Outcome::new(
-            "PLAN (nothing changed): put back these files byte for byte from the case and reload; run again with --yes",
+            "PLAN (nothing changed): undo these changes from the case (files byte for byte and servers reloaded, ALB rules removed and priorities back); run again with --yes",
             json!({ "plan": rows, "applied": false }),
         );
         o.lines = table(&rows);
         print::quarantine::outcome(config, &o)?;
         return Ok(Exit::Clean);
     }
-    let notes = maintenance::off(&mut case).context("maintenance off")?;
+    if !alb_rows.is_empty() {
+        let target = breachkit_cloud::alb::target_in_case(&case)?
+            .context("the case holds an ALB maintenance page but not its listener")?;
+        let conn = breachkit_cloud::alb::Alb::connect(&target).context("maintenance off (ALB)")?;
+        breachkit_cloud::alb::off(&conn, &mut case).context("maintenance off (ALB)")?;
+    }
+    let notes = if maintenance::is_on(&case)? {
+        maintenance::off(&mut case).context("maintenance off")?
+    } else {
+        Vec::new()
+    };
     let mut o = Outcome::new(
-        "maintenance page OFF: every file is back as it was",
+        "maintenance page OFF: everything is back as it was",
         json!({ "applied": true, "restored": rows, "notes": notes }),
     );
     o.lines = table(&rows);
@@ -443,12 +538,9 @@ fn isolate_aws(
         endpoint_url: target.endpoint_url.clone(),
     })
     .context("isolate --aws")?;
-    let case_name = case
-        .dir()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "case".into());
-    let plan = breachkit_cloud::plan(&aws, &i.allow, &case_name).context("isolate --aws")?;
+    let case_name = case_name(case);
+    let plan = breachkit_cloud::plan(&aws, &i.allow, &case_name, i.extras)
+        .context("isolate --aws: nothing was changed")?;
     o.row(
         "instance",
         format!("{} in {}", plan.instance_id, plan.vpc_id),
@@ -485,6 +577,37 @@ fn isolate_aws(
             plan.volumes.join(", ")
         },
     );
+    if i.extras.standby {
+        o.row(
+            "Auto Scaling",
+            match &plan.standby {
+                Some(s) => format!(
+                    "standby in {} ({})",
+                    s.group,
+                    if s.decrement {
+                        "desired capacity lowered: no replacement"
+                    } else {
+                        "at its minimum size: Auto Scaling launches a replacement"
+                    }
+                ),
+                None => "not in service in an Auto Scaling group: nothing to do".into(),
+            },
+        );
+    }
+    if i.extras.deregister {
+        o.row(
+            "target groups",
+            if plan.target_groups.is_empty() {
+                "registered in none".to_string()
+            } else {
+                plan.target_groups
+                    .iter()
+                    .map(|r| r.target_group.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        );
+    }
     let rows: Vec<Vec<String>> = plan
         .enis
         .iter()

@@ -1,7 +1,7 @@
 //! `breachkit scan PATH…`: the content scanner on chosen files and directories of
-//! the running system, with the user's extra rules and hash lists; same output
-//! formats and exit codes as `check`, and a progress bar (files, bytes, hits) on a
-//! terminal.
+//! the running system or of an offline copy (`--root`), with the user's extra rules
+//! and hash lists; same output formats and exit codes as `check`, and a progress
+//! bar (files, bytes, hits) on a terminal.
 
 use crate::Exit;
 use crate::config::{Config, ScanConfig};
@@ -11,24 +11,23 @@ use breachkit_finding::{CheckStatus, Report, escape_path};
 use breachkit_host::Host;
 use breachkit_scan::{Engine, Options, Progress, Tree, scan_tree};
 use indicatif::ProgressStyle;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
-    let mut roots = Vec::new();
-    for p in &scan.paths {
-        roots.push(
-            p.canonicalize()
-                .with_context(|| format!("cannot scan {}", escape_path(p)))?,
-        );
-    }
+    let host = match &scan.root {
+        Some(dir) => Host::image(dir)
+            .with_context(|| format!("cannot use {} as the root", escape_path(dir)))?,
+        None => Host::live(),
+    };
+    let roots = scan_roots(&host, &scan.paths)?;
     let mut options = Options::new(breachkit_detect::files::PLACES);
     options.rules = scan.rules.clone();
     options.hashes = scan.hashes.clone();
     options.max_size = scan.max_size;
     options.known_good = scan.known_good;
     let engine = Engine::new(options).context("cannot load the scan rules")?;
-    let host = Host::live();
     let tree = Tree {
         host: &host,
         roots,
@@ -95,6 +94,30 @@ pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// The host paths to scan. On the live system relative paths are taken from the
+/// working directory (symlinks in them resolved: the user named them); inside
+/// `--root` a path must be absolute and is resolved within the copy.
+fn scan_roots(host: &Host, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    for p in paths {
+        let cannot = || format!("cannot scan {}", escape_path(p));
+        if host.is_live() {
+            roots.push(p.canonicalize().with_context(cannot)?);
+            continue;
+        }
+        if !p.is_absolute() {
+            anyhow::bail!(
+                "{}: with --root, give paths as the host sees them (/var/www…)",
+                cannot()
+            );
+        }
+        std::fs::symlink_metadata(host.resolve(p))
+            .with_context(|| format!("{}: not found in {}", cannot(), escape_path(host.root())))?;
+        roots.push(p.clone());
+    }
+    Ok(roots)
 }
 
 fn mib(bytes: u64) -> String {

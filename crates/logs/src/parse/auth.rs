@@ -109,12 +109,16 @@ fn su(msg: &str) -> Option<Kind<'_>> {
         s.split('(').next().unwrap_or("").trim()
     }
     let to = name(to);
+    let by_uid = by
+        .split_once("(uid=")
+        .and_then(|(_, u)| u.split(')').next())
+        .and_then(|u| u.parse().ok());
     let by = match name(by) {
         // `by (uid=33)`: no login name, the uid says who.
         "" => by.trim(),
         n => n,
     };
-    Some(Kind::Su { to, by })
+    Some(Kind::Su { to, by, by_uid })
 }
 
 fn shadow(msg: &str) -> Option<Kind<'_>> {
@@ -122,6 +126,7 @@ fn shadow(msg: &str) -> Option<Kind<'_>> {
         return Some(Kind::UserAdded {
             name: field(rest, "name=")?,
             uid: field(rest, "UID=").and_then(|u| u.parse().ok()),
+            shell: field(rest, "shell="),
         });
     }
     if let Some(rest) = msg.strip_prefix("new group: ") {
@@ -260,7 +265,8 @@ mod tests {
             ),
             Some(Kind::Su {
                 to: "root",
-                by: "admin"
+                by: "admin",
+                by_uid: Some(1000)
             })
         );
         assert_eq!(
@@ -271,7 +277,20 @@ mod tests {
             ),
             Some(Kind::UserAdded {
                 name: "sysd",
-                uid: Some(0)
+                uid: Some(0),
+                shell: Some("/bin/bash")
+            })
+        );
+        assert_eq!(
+            message(
+                "su",
+                None,
+                "pam_unix(su-l:session): session opened for user root(uid=0) by (uid=33)"
+            ),
+            Some(Kind::Su {
+                to: "root",
+                by: "(uid=33)",
+                by_uid: Some(33)
             })
         );
         assert_eq!(

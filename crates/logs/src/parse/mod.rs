@@ -84,7 +84,12 @@ impl Parser {
     /// Parses one line, calling `emit` for each event it holds. False when the line
     /// has none of the format's shapes.
     pub fn parse(&self, line: &[u8], emit: &mut dyn FnMut(Event)) -> bool {
-        let text = String::from_utf8_lossy(line);
+        // Most lines are valid UTF-8: checking that is much faster than the lossy
+        // conversion, which is kept for the others.
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         self.parse_text(&text, self.format, emit)
     }
 

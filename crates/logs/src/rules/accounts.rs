@@ -14,6 +14,8 @@ const ADMIN_GROUPS: &[&str] = &["sudo", "wheel", "adm", "admin", "root"];
 const SHELLS: &[&str] = &[
     "sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "fish", "su",
 ];
+/// UIDs below this are system accounts (Debian and RHEL alike).
+const SYSTEM_UID_END: u32 = 1000;
 /// How long after `crontab -e` starts its REPLACE is the editor's own (seconds).
 const EDIT_SESSION: i64 = 6 * 3600;
 
@@ -22,7 +24,7 @@ const USER_CREATED: Rule = Rule {
     step: Step::Aware,
     severity: Severity::Medium,
     title: "An account was created",
-    explanation: "useradd created an account. Intruders create accounts to come back; an account with UID 0 is a second root.",
+    explanation: "useradd created an account. Intruders create accounts to come back; an account with UID 0 is a second root. A system account that cannot log in (a package's) is only noted (low).",
     mitre: Some("T1136.001"),
     next_step: "Check the account is one you made (breachkit check reviews /etc/passwd); remove it after taking evidence if not.",
 };
@@ -67,7 +69,7 @@ const SERVICE_SUDO: Rule = Rule {
     step: Step::Aware,
     severity: Severity::High,
     title: "A service account used sudo",
-    explanation: "A service account (the web server, a database) ran sudo. Services never do this by themselves; a webshell or an intruder running as that account does.",
+    explanation: "A service account (the web server, a database) ran sudo. Services never do this by themselves; a webshell or an intruder running as that account does. A shell run this way is critical; one command a sudoers rule allows a monitoring or backup account is only noted (low).",
     mitre: Some("T1548.003"),
     next_step: "See what the command did; check /etc/sudoers and /etc/sudoers.d for rules for that account.",
 };
@@ -113,19 +115,25 @@ impl State {
 
     pub fn event(&mut self, s: &mut Shared, ev: &Event, at: &At) {
         match ev.kind {
-            Kind::UserAdded { name, uid } => {
+            Kind::UserAdded { name, uid, shell } => {
                 let seen = at.seen(ev.time);
                 s.key_event(
                     &seen,
                     "account created",
                     format!("account {name} created (UID {})", show(uid)),
                 );
-                let rule = if uid == Some(0) {
-                    &ROOT_UID
+                if uid == Some(0) {
+                    s.hits.push(Hit::new(&ROOT_UID, &seen, name));
+                } else if uid.is_some_and(|u| u < SYSTEM_UID_END) && shell.is_some_and(no_login) {
+                    // A package installing its service account (mysql, _chrony…).
+                    s.hits.push(
+                        Hit::new(&USER_CREATED, &seen, name)
+                            .severity(Severity::Low)
+                            .note("A system account that cannot log in: packages create these when they install."),
+                    );
                 } else {
-                    &USER_CREATED
-                };
-                s.hits.push(Hit::new(rule, &seen, name));
+                    s.hits.push(Hit::new(&USER_CREATED, &seen, name));
+                }
             }
             Kind::GroupAdded { name, gid } => {
                 let seen = at.seen(ev.time);
@@ -180,29 +188,35 @@ impl State {
                         "sudo",
                         format!("{by} ran sudo as {runas}: {command}"),
                     );
-                    let mut hit = Hit::new(&SERVICE_SUDO, &seen, by);
-                    if shell && !refused {
-                        hit = hit.severity(Severity::Critical).note(
-                            "The command is a shell: the account got an interactive root shell.",
-                        );
-                    }
-                    if refused {
-                        hit = hit.note("sudo refused it; the attempt alone shows someone is using this account.");
-                    }
+                    let hit = Hit::new(&SERVICE_SUDO, &seen, &format!("{by}:{command}"));
+                    let hit = if shell && !refused {
+                        hit.severity(Severity::Critical).note(format!(
+                            "The command is a shell: {by} got an interactive shell as {runas}."
+                        ))
+                    } else if refused {
+                        hit.note("sudo refused it; the attempt alone shows someone is using this account.")
+                    } else if s.is_web(by) {
+                        hit
+                    } else {
+                        // A monitoring or backup account that sudoers lets run one command.
+                        hit.severity(Severity::Low).note(
+                            "sudo allowed this one command (a sudoers rule for the account); check the rule is yours.",
+                        )
+                    };
                     s.hits.push(hit);
                 } else if shell && !refused {
                     let seen = at.seen(ev.time);
                     s.key_event(&seen, "sudo", format!("{by} opened a shell as {runas}"));
                 }
             }
-            Kind::Su { to, by } => {
+            Kind::Su { to, by, by_uid } => {
                 if to != "root" {
                     return;
                 }
                 let seen = at.seen(ev.time);
                 s.key_event(&seen, "su", format!("{by} became root with su"));
                 let mut hit = Hit::new(&SU_ROOT, &seen, by);
-                if s.is_service(by) {
+                if s.is_service(by) || by_uid.is_some_and(|u| s.facts.service_uids.contains(&u)) {
                     hit = hit
                         .severity(Severity::High)
                         .note("A service account did this.");
@@ -286,6 +300,11 @@ impl State {
 
 fn show(v: Option<u32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "?".to_string())
+}
+
+/// True for a shell that refuses logins (`/usr/sbin/nologin`, `/bin/false`).
+fn no_login(shell: &str) -> bool {
+    matches!(shell.rsplit('/').next(), Some("nologin" | "false"))
 }
 
 /// True when a sudo command runs a shell (`/bin/bash`, `sh -c …`, `su -`).

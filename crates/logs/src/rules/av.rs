@@ -23,12 +23,16 @@ pub struct State {
 impl State {
     pub fn event(&mut self, s: &mut Shared, ev: &Event, at: &At) {
         let (file, what, note) = match ev.kind {
-            Kind::AvFound { file, signature } => {
-                (file, signature, format!("Signature {signature}."))
-            }
-            Kind::AvQuarantined { file, to } => {
-                (file, "quarantined", format!("Quarantined to {to}."))
-            }
+            Kind::AvFound { file, signature } => (
+                file,
+                signature,
+                format!("The file: {file} (signature {signature})."),
+            ),
+            Kind::AvQuarantined { file, to } => (
+                file,
+                "quarantined",
+                format!("The file: {file}, quarantined to {to}."),
+            ),
             _ => return,
         };
         let seen = at.seen(ev.time);

@@ -30,6 +30,8 @@ const MAX_EXCERPT: usize = 1024;
 pub struct Facts {
     /// Service and web account names (not root).
     pub service_accounts: HashSet<String>,
+    /// UIDs of the service accounts (su logs a uid when the account has no name).
+    pub service_uids: HashSet<u32>,
     /// UIDs of the web server's accounts (postfix pickup logs a uid).
     pub web_uids: HashSet<u32>,
     /// Names of the web server's accounts.
@@ -208,6 +210,10 @@ impl Shared<'_> {
 
     pub fn is_service(&self, user: &str) -> bool {
         self.facts.service_accounts.contains(user)
+    }
+
+    pub fn is_web(&self, user: &str) -> bool {
+        self.facts.web_accounts.contains(user)
     }
 
     /// Adds a key event to the timeline.

@@ -50,7 +50,7 @@ const NEW_SOURCE: Rule = Rule {
     step: Step::Aware,
     severity: Severity::Low,
     title: "SSH login from a source never seen before in these logs",
-    explanation: "An account logged in from an address that had never logged in before in the log history kept on this host.",
+    explanation: "An account logged in from an address that had never logged in before in the log history kept on this host. With a key used before it is most likely the same person on another network (low); with a password or a key never seen it may be someone else (medium).",
     mitre: Some("T1078"),
     next_step: "Check the address belongs to someone who may log in.",
 };
@@ -190,11 +190,26 @@ impl State {
             s.hits.push(Hit::new(&SERVICE_LOGIN, &seen, &subject));
         }
         let learned = s.learned(time);
+        let new_key = key.is_some_and(|k| self.keys.first(k));
         if self.login_sources.first(source) && learned {
-            s.hits.push(Hit::new(&NEW_SOURCE, &seen, &subject));
+            let hit = Hit::new(&NEW_SOURCE, &seen, &subject);
+            s.hits.push(if method == "publickey" && !new_key {
+                hit.note(format!(
+                    "With a key used before: likely {user} on another network."
+                ))
+            } else {
+                hit.severity(Severity::Medium).note(format!(
+                    "{user} used a {} here, not a key seen before: check who it was.",
+                    if method == "publickey" {
+                        "new key"
+                    } else {
+                        method
+                    }
+                ))
+            });
         }
         if let Some(k) = key
-            && self.keys.first(k)
+            && new_key
             && learned
         {
             s.hits.push(

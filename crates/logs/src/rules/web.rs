@@ -34,7 +34,7 @@ const ATTACK: Rule = Rule {
     step: Step::Aware,
     severity: Severity::Low,
     title: "Attack patterns in requests from one source",
-    explanation: "Requests from one address carried SQL injection, path traversal, file inclusion or command injection patterns. Mostly automated and harmless when refused; worth a look when some were answered 200.",
+    explanation: "Requests from one address carried SQL injection, path traversal, file inclusion or command injection patterns. Mostly automated and harmless when refused (or when only the front page, which answers any query, said 200); worth a look when a page or script answered 200.",
     mitre: Some("T1190"),
     next_step: "Check the answered requests and the application they hit; keep it updated.",
 };
@@ -89,6 +89,8 @@ pub struct Patterns {
 }
 
 const CATEGORIES: &[&str] = &["sqli", "traversal", "inclusion", "command"];
+/// Paths that answer 200 whatever the query string.
+const FRONT_PAGES: &[&str] = &["/", "/index.php"];
 
 impl Default for Patterns {
     fn default() -> Self {
@@ -323,7 +325,9 @@ impl<'f> State<'f> {
                 if src.first.is_none() {
                     src.first = Some(at.seen(time));
                 }
-                if ok {
+                // The front page answers any query string (WordPress, most CMSs):
+                // that says nothing of the attack's success.
+                if ok && !FRONT_PAGES.contains(&path) {
                     src.answered += 1;
                     if src.first_answered.is_none() {
                         src.first_answered = Some(at.seen(time));

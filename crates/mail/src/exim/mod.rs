@@ -5,13 +5,13 @@
 mod config;
 mod spool;
 
-use crate::collect::{Job, Outcome, QueueScan, is_loopback, walk_queue};
+use crate::collect::{Job, Outcome, QueueScan, is_loopback, logs_by_id, walk_queue};
 use crate::domains::OwnDomains;
 use crate::headers;
 use crate::model::{Message, Mta, Origin, Queue};
 use breachkit_finding::{Warning, escape_bytes};
 use breachkit_host::Host;
-use std::path::Path;
+use std::collections::HashMap;
 
 /// `split_spool_directory` puts messages one level down (`input/X/`).
 const MAX_DEPTH: usize = 2;
@@ -27,14 +27,29 @@ pub(crate) fn list(host: &Host, own: &mut OwnDomains, scan: &mut QueueScan) -> V
             continue;
         }
         scan.locations.push((Mta::Exim, spool.clone()));
-        for entry in walk_queue(host, &input, MAX_DEPTH, scan) {
-            if entry.meta.file_type().is_dir() || !entry.file_name().ends_with("-H") {
+        let logs = logs_by_id(host, &format!("{spool}/msglog"), MAX_DEPTH, scan);
+        let mut headers = Vec::new();
+        let mut data: HashMap<String, u64> = HashMap::new();
+        for entry in walk_queue(host, &input, MAX_DEPTH, |p| p.ends_with("-H"), scan) {
+            if entry.meta.file_type().is_dir() {
                 continue;
             }
+            let name = entry.file_name();
+            if let Some(id) = name.strip_suffix("-D") {
+                data.insert(id.to_string(), entry.meta.len());
+            } else if name.ends_with("-H") {
+                headers.push(entry);
+            }
+        }
+        for entry in headers {
+            let name = entry.file_name();
+            let id = name.trim_end_matches("-H");
             jobs.push(Job {
                 mta: Mta::Exim,
                 queue: Queue::Queued,
                 queue_dir: spool.clone(),
+                logs: logs.get(id).cloned().unwrap_or_default(),
+                data_size: data.get(id).copied(),
                 entry,
             });
         }
@@ -74,12 +89,10 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
     let name = entry.file_name();
     let id = name.trim_end_matches("-H").to_string();
     // The body: the -D file beside it, less its first line (its own name).
-    let data = entry.host.with_file_name(format!("{id}-D"));
-    let body = host
-        .lstat(&data)
-        .map(|m| m.len().saturating_sub(id.len() as u64 + 3))
-        .unwrap_or(0);
-    let reasons = msglog_reasons(host, &job.queue_dir, &entry.host, &id);
+    let body = job
+        .data_size
+        .map_or(0, |len| len.saturating_sub(id.len() as u64 + 3));
+    let reasons = msglog_reasons(host, job);
     let queue = if h.frozen {
         Queue::Frozen
     } else if !h.first_time || !reasons.is_empty() {
@@ -121,20 +134,17 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
     }))
 }
 
-/// Reasons from `msglog/ID` (beside `input/`, split the same way): the text after
-/// `defer (N):` and the remote server's own words.
-fn msglog_reasons(host: &Host, spool: &str, header_file: &Path, id: &str) -> Vec<String> {
-    let input = Path::new(spool).join("input");
-    let sub = header_file
-        .parent()
-        .and_then(|p| p.strip_prefix(&input).ok())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let log = Path::new(spool).join("msglog").join(sub).join(id);
-    let Ok(c) = host.read(&log, MAX_MSGLOG) else {
-        return Vec::new();
-    };
+/// Reasons from the message's `msglog/ID` (beside `input/`, split the same way): the
+/// text after `defer (N):` and the remote server's own words.
+fn msglog_reasons(host: &Host, job: &Job) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let Some(c) = job
+        .logs
+        .iter()
+        .find_map(|log| host.read_entry(log, MAX_MSGLOG).ok())
+    else {
+        return out;
+    };
     for line in c.bytes.split(|b| *b == b'\n') {
         let line = escape_bytes(line);
         let reason = if let Some(i) = line.find("SMTP error from remote mail server") {

@@ -89,23 +89,31 @@ pub(crate) fn findings(
         };
         let mut from_domains = Vec::new();
         let mut spoofed = Vec::new();
-        let (mut reply, mut ret, mut sender) = (0, 0, 0);
+        let (mut reply, mut ret, mut sender, mut path) = (0, 0, 0, 0);
         for m in &local {
             let from = foreign(&m.headers.from);
             let envelope = Some(domain_of(&m.sender)).filter(|d| !d.is_empty() && !own.owns(d));
             let hdr_sender = foreign(&m.headers.sender);
-            if let Some(d) = from.clone().or(hdr_sender.clone()).or(envelope.clone()) {
+            // A Return-Path header written by the script itself (the MTA adds its own
+            // only at final delivery).
+            let return_path = foreign(&m.headers.return_path);
+            let claimed = from
+                .or_else(|| hdr_sender.clone())
+                .or_else(|| return_path.clone())
+                .or_else(|| envelope.clone());
+            if let Some(d) = claimed {
                 from_domains.push(d);
                 spoofed.push(*m);
                 reply += usize::from(foreign(&m.headers.reply_to).is_some());
                 ret += usize::from(envelope.is_some());
                 sender += usize::from(hdr_sender.is_some());
+                path += usize::from(return_path.is_some());
             }
         }
         if !spoofed.is_empty() {
             out.push(scale(
                 at(rules::FORGED_FROM.finding()).evidence(format!(
-                    "{} messages from {}; with a foreign Reply-To: {reply}, envelope sender: {ret}, Sender: {sender}; e.g. {}",
+                    "{} messages from {}; with a foreign Reply-To: {reply}, envelope sender: {ret}, Sender: {sender}, Return-Path: {path}; e.g. {}",
                     spoofed.len(),
                     ranked(from_domains),
                     examples(spoofed.iter().map(|m| &m.path))

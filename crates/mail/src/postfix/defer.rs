@@ -5,25 +5,31 @@
 
 use breachkit_finding::escape_bytes;
 
-/// The distinct delay reasons in a log, each with its enhanced status code.
+/// The distinct delay reasons in a log, each with its enhanced status code. A storm's
+/// logs repeat one reason for every recipient: duplicates are dropped before escaping.
 pub(crate) fn reasons(log: &[u8]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut status = String::new();
+    let mut seen: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut status: &[u8] = b"";
     for line in log.split(|b| *b == b'\n') {
         if let Some(s) = line.strip_prefix(b"status=") {
-            status = escape_bytes(s);
+            status = s;
         } else if let Some(r) = line.strip_prefix(b"reason=") {
-            let reason = escape_bytes(r);
-            let text = if status.is_empty() || reason.contains(status.as_str()) {
-                reason
-            } else {
-                format!("{status} {reason}")
-            };
-            if !out.contains(&text) {
-                out.push(text);
+            if !seen.contains(&(status, r)) {
+                seen.push((status, r));
             }
         } else if line.is_empty() {
-            status.clear();
+            status = b"";
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (status, reason) in seen {
+        let text = if status.is_empty() || memchr::memmem::find(reason, status).is_some() {
+            escape_bytes(reason)
+        } else {
+            format!("{} {}", escape_bytes(status), escape_bytes(reason))
+        };
+        if !out.contains(&text) {
+            out.push(text);
         }
     }
     out

@@ -14,13 +14,12 @@ mod record;
 
 use config::instances;
 
-use crate::collect::{Job, Outcome, QueueScan, walk_queue};
+use crate::collect::{Job, Outcome, QueueScan, logs_by_id, walk_queue};
 use crate::domains::OwnDomains;
 use crate::headers;
 use crate::model::{Message, Mta, Origin, Queue};
 use breachkit_host::Host;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
 
 /// The queue directories of one instance, with their queue.
 const QUEUES: &[(Queue, &str)] = &[
@@ -34,6 +33,8 @@ const QUEUES: &[(Queue, &str)] = &[
 /// Hashed queues are at most `hash_queue_depth` (≤ 16) levels deep; real ones 1–2.
 const MAX_DEPTH: usize = 4;
 const MAX_LOG: u64 = 4 << 20;
+/// Queue files up to this size are read in one go.
+const READ_WHOLE: u64 = 256 << 10;
 
 /// Lists the queue files of every instance (and learns the instances' domains).
 pub(crate) fn list(host: &Host, own: &mut OwnDomains, scan: &mut QueueScan) -> Vec<Job> {
@@ -46,22 +47,51 @@ pub(crate) fn list(host: &Host, own: &mut OwnDomains, scan: &mut QueueScan) -> V
         }
         seen.push(inst.queue_dir.clone());
         scan.locations.push((Mta::Postfix, inst.queue_dir.clone()));
+        let logs: Vec<_> = ["defer", "bounce"]
+            .iter()
+            .map(|d| logs_by_id(host, &format!("{}/{d}", inst.queue_dir), MAX_DEPTH, scan))
+            .collect();
         for (queue, name) in QUEUES {
             let dir = format!("{}/{}", inst.queue_dir, name);
-            for entry in walk_queue(host, &dir, MAX_DEPTH, scan) {
+            for entry in walk_queue(host, &dir, MAX_DEPTH, |_| true, scan) {
                 if entry.meta.file_type().is_dir() {
                     continue;
                 }
+                // Only messages that were tried have delivery logs worth reading.
+                let tried = matches!(queue, Queue::Deferred | Queue::Active | Queue::Hold);
+                let id = entry.file_name();
                 jobs.push(Job {
                     mta: Mta::Postfix,
                     queue: *queue,
                     queue_dir: inst.queue_dir.clone(),
+                    logs: logs
+                        .iter()
+                        .filter(|_| tried)
+                        .filter_map(|l| l.get(&id))
+                        .flatten()
+                        .cloned()
+                        .collect(),
+                    data_size: None,
                     entry,
                 });
             }
         }
     }
     jobs
+}
+
+/// The ids of the queue files now in a queue directory's queues.
+pub(crate) fn queue_ids(host: &Host, queue_dir: &str) -> std::collections::HashSet<String> {
+    let mut ignored = QueueScan::default();
+    QUEUES
+        .iter()
+        .flat_map(|(_, name)| {
+            let dir = format!("{queue_dir}/{name}");
+            walk_queue(host, &dir, MAX_DEPTH, |_| false, &mut ignored)
+        })
+        .filter(|e| e.is_file())
+        .map(|e| e.file_name())
+        .collect()
 }
 
 /// Reads one queue file.
@@ -78,12 +108,25 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
     if in_progress {
         return Outcome::InProgress;
     }
-    let (file, meta) = match host.open(&entry.host) {
-        Ok(x) => x,
+    // Small files (nearly every message) are read whole; larger ones streamed, so
+    // that the body is skipped rather than read.
+    let content = match host.read_entry(entry, READ_WHOLE) {
+        Ok(c) => c,
         Err(e) if e.is_not_found() => return Outcome::Vanished,
         Err(e) => return Outcome::Failed(e.warning()),
     };
-    let q = match qfile::read(file, meta.len()) {
+    let meta = content.meta;
+    let parsed = if content.truncated {
+        match host.open(&entry.host) {
+            Ok((file, meta)) => qfile::read(file, meta.len()),
+            Err(e) if e.is_not_found() => return Outcome::Vanished,
+            Err(e) => return Outcome::Failed(e.warning()),
+        }
+    } else {
+        let len = content.bytes.len() as u64;
+        qfile::read(std::io::Cursor::new(content.bytes), len)
+    };
+    let q = match parsed {
         Ok(q) => q,
         Err(e) => {
             if host.lstat(&entry.host).is_err() {
@@ -114,7 +157,7 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
             None => Origin::Unknown,
         }
     };
-    let delay_reasons = delay_reasons(host, job, &id);
+    let delay_reasons = delay_reasons(host, job);
     Outcome::Message(Box::new(Message {
         mta: Mta::Postfix,
         id,
@@ -134,40 +177,15 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
     }))
 }
 
-/// The reasons in the message's `defer/` and `bounce/` logs, found at the same
-/// hashed place as the queue file (or hashed by the id's first character).
-fn delay_reasons(host: &Host, job: &Job, id: &str) -> Vec<String> {
-    if !matches!(job.queue, Queue::Deferred | Queue::Active | Queue::Hold) {
-        return Vec::new();
-    }
-    let queue_name = QUEUES
-        .iter()
-        .find(|(q, _)| *q == job.queue)
-        .map_or("", |(_, n)| n);
-    let rel = job
-        .entry
-        .host
-        .strip_prefix(Path::new(&job.queue_dir).join(queue_name))
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| id.into());
-    let first: String = id.chars().take(1).collect();
+/// The distinct reasons in the message's `defer/` and `bounce/` logs.
+fn delay_reasons(host: &Host, job: &Job) -> Vec<String> {
     let mut out = Vec::new();
-    for log_dir in ["defer", "bounce"] {
-        let base = Path::new(&job.queue_dir).join(log_dir);
-        // A deferred file's log sits at the same hashed place; others are hashed by id.
-        let candidates = if job.queue == Queue::Deferred {
-            vec![base.join(&rel)]
-        } else {
-            vec![base.join(&first).join(id), base.join(id)]
-        };
-        for candidate in candidates {
-            if let Ok(c) = host.read(&candidate, MAX_LOG) {
-                for r in defer::reasons(&c.bytes) {
-                    if !out.contains(&r) {
-                        out.push(r);
-                    }
+    for log in &job.logs {
+        if let Ok(c) = host.read_entry(log, MAX_LOG) {
+            for r in defer::reasons(&c.bytes) {
+                if !out.contains(&r) {
+                    out.push(r);
                 }
-                break;
             }
         }
     }

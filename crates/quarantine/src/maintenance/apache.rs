@@ -48,6 +48,13 @@ pub(crate) fn read_layout(confdir: &Path) -> Result<Layout, QuarantineError> {
     let mut root = confdir.to_path_buf();
     let mut in_vhost = false;
     parse_file(&main, &mut root, &mut in_vhost, &mut layout, 0)?;
+    if layout.vhosts.is_empty() {
+        // The main server alone would keep serving the site without the page.
+        return Err(bad(
+            &main,
+            "unknown apache layout: no <VirtualHost> in it or in the files it includes",
+        ));
+    }
     Ok(layout)
 }
 

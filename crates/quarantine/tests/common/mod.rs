@@ -5,7 +5,6 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A free loopback TCP port.
@@ -98,34 +97,4 @@ pub fn snapshot(dir: &Path, skip: &[&str]) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// A tmpfs of `size` bytes, filled up completely; unmounted on drop.
-pub struct FullDisk {
-    pub dir: tempfile::TempDir,
-}
-
-impl FullDisk {
-    pub fn new() -> FullDisk {
-        let dir = tempfile::tempdir().unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-            .arg(dir.path())
-            .status()
-            .unwrap()
-            .success();
-        assert!(
-            ok,
-            "mounting a tmpfs needs root (CI runs the tests as root)"
-        );
-        let mut f = std::fs::File::create(dir.path().join("filler")).unwrap();
-        let block = vec![0u8; 4096];
-        while f.write_all(&block).is_ok() {}
-        let _ = f.flush();
-        FullDisk { dir }
-    }
-}
-
-impl Drop for FullDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
+pub use breachkit_testkit::full_disk::FullDisk;

@@ -3,6 +3,7 @@
 //! which [`Heuristic`]s hit and where; `rules/scan/weights.txt` says what each adds
 //! to the file's score.
 
+mod code;
 mod kind;
 mod markers;
 mod php;
@@ -112,7 +113,7 @@ pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
     }
     place::run(view, &mut hit);
     if view.kind.is_text() || view.kind == Kind::Elf {
-        markers::run(view.bytes, &mut hit);
+        markers::run(view.bytes, view.kind == Kind::Elf, &mut hit);
     }
 }
 

@@ -10,9 +10,15 @@
 //! *function name*. Then every code runner (`eval`, `assert`, `create_function`,
 //! `preg_replace` with `/e`, `call_user_func`…), command runner (`system`, `exec`,
 //! `passthru`…) and variable-function call is judged by what its arguments hold.
+//!
+//! All of it reads the file's code view (`code`: no comments, no calls inside
+//! string literals). Data flows only through the value of an expression: request
+//! data used as an index (`$table[$_GET['k']]`) or handed to a function that is not
+//! [`TRANSPARENT`] (`isset`, `intval`, `$db->get(…)`) gives a new value, not the
+//! request's.
 
-use super::Heuristic;
-use aho_corasick::AhoCorasick;
+use super::{Heuristic, code};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -39,6 +45,23 @@ const REQUEST: &[&str] = &[
 ];
 const HASHES: &[&str] = &["md5", "sha1", "hash(", "crypt("];
 
+/// Functions that run code or commands.
+const RUNNERS: &[&str] = &[
+    "assert",
+    "eval",
+    "system",
+    "exec",
+    "passthru",
+    "shell_exec",
+    "popen",
+    "proc_open",
+    "pcntl_exec",
+    "create_function",
+    "call_user_func",
+    "call_user_func_array",
+    "preg_replace",
+];
+
 /// Functions that run code or commands, or decode, when called through a variable.
 const DANGEROUS: &[&str] = &[
     "assert",
@@ -64,6 +87,49 @@ const DANGEROUS: &[&str] = &[
     "file_put_contents",
 ];
 
+/// Functions whose result carries their argument on: string reshaping, decoding,
+/// picking from a list. Request data passed through them is still request data.
+const TRANSPARENT: &[&str] = &[
+    "array",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "stripslashes",
+    "stripcslashes",
+    "urldecode",
+    "rawurldecode",
+    "base64_decode",
+    "gzinflate",
+    "gzuncompress",
+    "gzdecode",
+    "str_rot13",
+    "strrev",
+    "hex2bin",
+    "convert_uudecode",
+    "html_entity_decode",
+    "htmlspecialchars_decode",
+    "str_replace",
+    "str_ireplace",
+    "preg_replace",
+    "substr",
+    "strtolower",
+    "strtoupper",
+    "implode",
+    "join",
+    "sprintf",
+    "vsprintf",
+    "pack",
+    "strval",
+    "unserialize",
+    "json_decode",
+    "array_pop",
+    "array_shift",
+    "current",
+    "reset",
+    "end",
+    "wp_unslash",
+];
+
 /// Most assignments followed in one file.
 const MAX_ASSIGNMENTS: usize = 20_000;
 /// Longest argument list looked at.
@@ -76,6 +142,7 @@ struct Triggers {
 static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| Triggers {
     ac: AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(DECODERS.iter().chain(REQUEST).chain(HASHES))
         .expect("static trigger patterns"),
 });
@@ -105,8 +172,14 @@ fn present(bytes: &[u8]) -> Present {
     p
 }
 
+/// ASCII semantics (`\w`, `\b`, case): PHP names are ASCII, and a Unicode word
+/// boundary would make the regex engine fall back to its slowest search on any
+/// file with UTF-8 text in it.
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("static regex")
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("static regex")
 }
 
 static DECODER_CALL: LazyLock<Regex> = LazyLock::new(|| {
@@ -146,22 +219,28 @@ struct Var {
     tainted: bool,
     /// Holds the name of a dangerous function; `true` when that name was hidden.
     function: Option<bool>,
+    /// That function runs code or commands (is in [`RUNNERS`]).
+    runner: bool,
 }
 
-pub(crate) fn run(bytes: &[u8], hit: &mut impl FnMut(Heuristic, Option<usize>)) {
-    let p = present(bytes);
+pub(crate) fn run(raw: &[u8], hit: &mut impl FnMut(Heuristic, Option<usize>)) {
+    let p = present(raw);
+    if !(p.decoder || p.request) {
+        return;
+    }
+    let mut code = Vec::new();
+    code::php_code(raw, &mut code);
+    let bytes = &code[..];
     if p.request {
         if let Some(m) = REQUEST_CALLED.find(bytes) {
             hit(Heuristic::SuperglobalFunction, Some(m.start()));
         }
+        // The hard-coded hash is a string literal: read the file as it is.
         if p.hash
-            && let Some(m) = GATE.find(bytes)
+            && let Some(m) = GATE.find(raw)
         {
             hit(Heuristic::PasswordGate, Some(m.start()));
         }
-    }
-    if !(p.decoder || p.request) {
-        return;
     }
     let vars = assignments(bytes);
     let mut seen = [false; 4];
@@ -218,10 +297,10 @@ pub(crate) fn run(bytes: &[u8], hit: &mut impl FnMut(Heuristic, Option<usize>)) 
                 report(Heuristic::SuperglobalFunction, at);
             }
             if let Some(hidden) = var.function {
-                if decoded {
+                if var.runner && decoded {
                     report(Heuristic::DecoderChain, at);
                 }
-                if tainted {
+                if var.runner && tainted {
                     report(Heuristic::SuperglobalSink, at);
                 }
                 if hidden {
@@ -255,13 +334,18 @@ fn assignments(bytes: &[u8]) -> HashMap<Vec<u8>, Var> {
             continue;
         }
         let (mut decoded, mut tainted) = judge(rhs, &vars);
-        let function = string_value(rhs).and_then(|(value, hidden)| {
-            let v = value.to_ascii_lowercase();
-            DANGEROUS
-                .iter()
-                .any(|d| d.as_bytes() == v.as_slice())
-                .then_some(hidden)
-        });
+        let name_held =
+            string_value(rhs).map(|(value, hidden)| (value.to_ascii_lowercase(), hidden));
+        let is = |list: &[&str]| {
+            name_held
+                .as_ref()
+                .is_some_and(|(v, _)| list.iter().any(|d| d.as_bytes() == v.as_slice()))
+        };
+        let runner = is(RUNNERS);
+        let function = name_held
+            .as_ref()
+            .filter(|_| is(DANGEROUS))
+            .map(|(_, hidden)| *hidden);
         if function.is_some() {
             // The decoder that revealed the name is not a decoded payload.
             decoded = false;
@@ -279,6 +363,7 @@ fn assignments(bytes: &[u8]) -> HashMap<Vec<u8>, Var> {
                     decoded,
                     tainted,
                     function,
+                    runner,
                 },
             );
         }
@@ -301,18 +386,80 @@ fn is_closure(rhs: &[u8]) -> bool {
 /// Whether an expression holds a decoded string or request data, directly or
 /// through a known variable.
 fn judge(expr: &[u8], vars: &HashMap<Vec<u8>, Var>) -> (bool, bool) {
-    let mut decoded = DECODER_CALL.is_match(expr);
-    let mut tainted = REQUEST_DATA.is_match(expr);
-    let fully_judged = decoded && tainted;
-    if !fully_judged && !vars.is_empty() {
+    let opaque = opaque_spans(expr);
+    let flows = |at: usize| !opaque.iter().any(|&(a, b)| a <= at && at < b);
+    let mut decoded = DECODER_CALL.find_iter(expr).any(|m| flows(m.start()));
+    let mut tainted = REQUEST_DATA.find_iter(expr).any(|m| flows(m.start()));
+    if !(decoded && tainted) && !vars.is_empty() {
         for v in VAR.captures_iter(expr) {
-            if let Some(var) = v.get(1).and_then(|n| vars.get(n.as_bytes())) {
+            let Some(name) = v.get(1) else { continue };
+            if let Some(var) = vars.get(name.as_bytes())
+                && flows(name.start())
+            {
                 decoded |= var.decoded;
                 tainted |= var.tainted;
             }
         }
     }
     (decoded, tainted)
+}
+
+/// The spans of an expression whose value does not become the expression's value:
+/// indexes (`$t[…]`) and the arguments of calls to functions that are not
+/// [`TRANSPARENT`] (methods and variable functions included).
+fn opaque_spans(expr: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    // Open brackets: (where, opaque).
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    for (i, &b) in expr.iter().enumerate() {
+        match b {
+            b'(' | b'[' => {
+                let before = expr[..i].trim_ascii_end();
+                let opaque = if b == b'[' {
+                    // An index follows a value; an array literal follows an operator.
+                    before.last().is_some_and(|&c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'_' | b']' | b')' | b'}')
+                    })
+                } else {
+                    let name_len = before
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                        .count();
+                    let name = &before[before.len() - name_len..];
+                    let head = &before[..before.len() - name_len];
+                    if name.is_empty() {
+                        // Grouping, or `$f(…)` / `$o->m()(…)`: a call through a value.
+                        before
+                            .last()
+                            .is_some_and(|&c| matches!(c, b')' | b']' | b'}'))
+                    } else {
+                        let method =
+                            head.ends_with(b"->") || head.ends_with(b"::") || head.ends_with(b"$");
+                        method
+                            || !TRANSPARENT
+                                .iter()
+                                .any(|t| t.as_bytes().eq_ignore_ascii_case(name))
+                    }
+                };
+                stack.push((i, opaque));
+            }
+            b')' | b']' => {
+                if let Some((open, opaque)) = stack.pop()
+                    && opaque
+                {
+                    spans.push((open, i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (open, opaque) in stack {
+        if opaque {
+            spans.push((open, expr.len()));
+        }
+    }
+    spans
 }
 
 /// `call_user_func('assert', …)` or `call_user_func($f, …)` with `$f` a dangerous
@@ -325,13 +472,11 @@ fn callee_is_dangerous(args: &[u8], vars: &HashMap<Vec<u8>, Var>) -> bool {
         .unwrap_or(b"")
         .trim_ascii();
     if let Some(name) = first.strip_prefix(b"$") {
-        return vars
-            .get(name)
-            .is_some_and(|v| v.function.is_some() || v.tainted);
+        return vars.get(name).is_some_and(|v| v.runner || v.tainted);
     }
     string_value(first).is_some_and(|(v, _)| {
         let v = v.to_ascii_lowercase();
-        DANGEROUS.iter().any(|d| d.as_bytes() == v.as_slice())
+        RUNNERS.iter().any(|d| d.as_bytes() == v.as_slice())
     })
 }
 
@@ -422,7 +567,7 @@ fn unescape(lit: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < lit.len() {
         if lit[i] == b'\\' {
-            let hex = lit[i + 1] == b'x'
+            let hex = lit.get(i + 1) == Some(&b'x')
                 && lit
                     .get(i + 2..i + 4)
                     .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
@@ -580,5 +725,8 @@ mod tests {
         );
         assert_eq!(string_value(b"$x . 'a'"), None);
         assert_eq!(base64(b"YQ=="), Some(b"a".to_vec()));
+        // A literal ending in a backslash (seen in real code) is kept as is.
+        assert_eq!(unescape(b"C:\\"), b"C:\\".to_vec());
+        assert_eq!(unescape(b"a\\x4"), b"a\\x4".to_vec());
     }
 }
