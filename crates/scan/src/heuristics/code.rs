@@ -123,8 +123,8 @@ fn heredoc(src: &[u8], out: &mut [u8], i: usize) -> usize {
         if t.starts_with(id) && !t.get(id.len()).is_some_and(|&b| is_name(b)) {
             return line + (next - line - t.len()) + id.len();
         }
-        for at in line..next {
-            mask(&mut out[at], kind);
+        for b in &mut out[line..next] {
+            mask(b, kind);
         }
         line = next;
     }

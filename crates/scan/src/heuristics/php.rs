@@ -390,7 +390,7 @@ fn judge(expr: &[u8], vars: &HashMap<Vec<u8>, Var>) -> (bool, bool) {
     let flows = |at: usize| !opaque.iter().any(|&(a, b)| a <= at && at < b);
     let mut decoded = DECODER_CALL.find_iter(expr).any(|m| flows(m.start()));
     let mut tainted = REQUEST_DATA.find_iter(expr).any(|m| flows(m.start()));
-    if !(decoded && tainted) && !vars.is_empty() {
+    if (!decoded || !tainted) && !vars.is_empty() {
         for v in VAR.captures_iter(expr) {
             let Some(name) = v.get(1) else { continue };
             if let Some(var) = vars.get(name.as_bytes())
