@@ -76,11 +76,11 @@ rule python_perl_dropper
         score = 75
         description = "Python or Perl one-liner that downloads and runs a payload"
     strings:
-        $py1 = /urllib(2|\.request)?\.urlopen\s*\([^)]{1,200}\)\.read\(\)/
-        $py2 = /exec\s*\(\s*(urllib|requests|base64\.b64decode|zlib\.decompress)/
-        $pl1 = /LWP::Simple[\s\S]{0,400}getstore\s*\(/
+        $fetch_py = /urllib(2|\.request)?\.urlopen\s*\([^)]{1,200}\)\.read\(\)/
+        $exec_py = /exec\s*\(\s*(urllib|requests|base64\.b64decode|zlib\.decompress)/
+        $fetch_pl = /LWP::Simple[\s\S]{0,400}getstore\s*\(/
         $run1 = /os\.(system|popen)\s*\(\s*["'](chmod|\/tmp\/)/
         $run2 = /system\s*\(\s*["'](chmod \+x|\/tmp\/|perl \/tmp\/)/
     condition:
-        filesize < 500KB and (any of ($py*) or $pl1) and (any of ($run*) or $py2)
+        filesize < 500KB and (any of ($fetch*) or $exec_py) and (any of ($run*) or $exec_py)
 }

@@ -74,5 +74,5 @@ rule perl_python_mailer
         $loop1 = /foreach\s+(my\s+)?\$\w+\s*\(\s*@\w+\s*\)/ nocase
         $loop2 = /for\s+\w+\s+in\s+\w+\s*:/ nocase
     condition:
-        filesize < 1MB and any of ($p*, $py1, $sendmail) and any of ($list*) and any of ($loop*)
+        filesize < 1MB and any of ($p*, $sendmail) and any of ($list*) and any of ($loop*)
 }

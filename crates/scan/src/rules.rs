@@ -135,6 +135,18 @@ pub(crate) fn meta<'r>(rule: &yara_x::Rule<'_, 'r>) -> RuleMeta<'r> {
 mod tests {
     use super::*;
 
+    /// yara-x warns about slow patterns (poor atoms) among other things: the
+    /// built-in rules must give none, or every scan pays for them.
+    #[test]
+    fn builtin_rules_give_no_compiler_warnings() {
+        let mut compiler = yara_x::Compiler::new();
+        for (name, src) in BUILTIN {
+            add(&mut compiler, src, name).unwrap();
+        }
+        let warnings: Vec<String> = compiler.warnings().iter().map(|w| w.to_string()).collect();
+        assert!(warnings.is_empty(), "{}", warnings.join("\n"));
+    }
+
     #[test]
     fn builtin_rules_compile_with_meta() {
         let rules = compile(&[]).unwrap();
