@@ -28,29 +28,7 @@ fn spam_storm_is_found_and_honest_mail_is_not() {
 
     let (doc, out) = mail_json(&pf.img);
     assert_eq!(out.status.code(), Some(1), "findings give exit 1");
-    for rule in [
-        "mail.queue-size",
-        "mail.queue-growth",
-        "mail.deferred-share",
-        "mail.many-recipients",
-        "mail.dominant-sender",
-        "mail.same-subject",
-        "mail.forged-from",
-        "mail.message-id-domain",
-        "mail.forged-received",
-        "mail.date-skew",
-    ] {
-        expect(&doc, rule, "medium");
-    }
-    for rule in [
-        "mail.dominant-uid",
-        "mail.web-uid",
-        "mail.blacklisted",
-        "mail.bulk-mailer",
-        "mail.header-injection",
-    ] {
-        expect(&doc, rule, "high");
-    }
+    expect_storm_rules(&doc);
     let reason = expect(&doc, "mail.blacklisted", "high");
     assert!(reason.contains("zen.spamhaus.org"), "{reason}");
     let forged = expect(&doc, "mail.forged-from", "medium");

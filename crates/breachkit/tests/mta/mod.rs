@@ -761,6 +761,33 @@ pub fn rank(sev: &str) -> u8 {
     }
 }
 
+/// The rules a PHP mailer's storm must raise on either MTA, with their least severity.
+pub fn expect_storm_rules(doc: &Value) {
+    for rule in [
+        "mail.queue-size",
+        "mail.queue-growth",
+        "mail.deferred-share",
+        "mail.many-recipients",
+        "mail.dominant-sender",
+        "mail.same-subject",
+        "mail.forged-from",
+        "mail.message-id-domain",
+        "mail.forged-received",
+        "mail.date-skew",
+    ] {
+        expect(doc, rule, "medium");
+    }
+    for rule in [
+        "mail.dominant-uid",
+        "mail.web-uid",
+        "mail.blacklisted",
+        "mail.bulk-mailer",
+        "mail.header-injection",
+    ] {
+        expect(doc, rule, "high");
+    }
+}
+
 /// Asserts a rule was reported at `min` or above, and returns its evidence.
 pub fn expect(doc: &Value, rule: &str, min: &str) -> String {
     let all = findings(doc);

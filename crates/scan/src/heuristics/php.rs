@@ -62,30 +62,9 @@ const RUNNERS: &[&str] = &[
     "preg_replace",
 ];
 
-/// Functions that run code or commands, or decode, when called through a variable.
-const DANGEROUS: &[&str] = &[
-    "assert",
-    "eval",
-    "system",
-    "exec",
-    "passthru",
-    "shell_exec",
-    "popen",
-    "proc_open",
-    "pcntl_exec",
-    "create_function",
-    "call_user_func",
-    "call_user_func_array",
-    "preg_replace",
-    "base64_decode",
-    "gzinflate",
-    "gzuncompress",
-    "gzdecode",
-    "str_rot13",
-    "strrev",
-    "hex2bin",
-    "file_put_contents",
-];
+/// Besides the runners and decoders, a function dangerous when called through a
+/// variable: it writes a file.
+const WRITERS: &[&str] = &["file_put_contents"];
 
 /// Functions whose result carries their argument on: string reshaping, decoding,
 /// picking from a list. Request data passed through them is still request data.
@@ -342,9 +321,11 @@ fn assignments(bytes: &[u8]) -> HashMap<Vec<u8>, Var> {
                 .is_some_and(|(v, _)| list.iter().any(|d| d.as_bytes() == v.as_slice()))
         };
         let runner = is(RUNNERS);
+        // Run code, decode or write files when called through a variable.
+        let dangerous = runner || is(DECODERS) || is(WRITERS);
         let function = name_held
             .as_ref()
-            .filter(|_| is(DANGEROUS))
+            .filter(|_| dangerous)
             .map(|(_, hidden)| *hidden);
         if function.is_some() {
             // The decoder that revealed the name is not a decoded payload.
