@@ -34,22 +34,6 @@ rule miner_config
         filesize < 1MB and $k2 and 3 of ($k1, $k3, $k4, $k5, $k6, $k7, $k8)
 }
 
-rule miner_monero_wallet
-{
-    meta:
-        family = "miner"
-        score = 60
-        description = "Monero wallet address next to mining words"
-    strings:
-        $w = /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
-        $m1 = "xmr" nocase
-        $m2 = "monero" nocase
-        $m3 = "pool" nocase
-        $m4 = "--user" nocase
-    condition:
-        filesize < 5MB and $w and 2 of ($m*)
-}
-
 rule miner_binary_strings
 {
     meta:

@@ -5,7 +5,7 @@
 use crate::Engine;
 use crate::family::Family;
 use crate::hashes::{self, KNOWN_GOOD_SET};
-use crate::heuristics::{self, HeuristicHit, Kind, View};
+use crate::heuristics::{self, HeuristicHit, Kind, View, Words};
 use crate::report::{self, Hit};
 use crate::weights::WEIGHTS;
 use breachkit_finding::{Finding, Warning};
@@ -104,7 +104,9 @@ impl<'e> FileScanner<'e> {
         self.hits.clear();
         self.heuristic_hits.clear();
         let kind = Kind::of(path, bytes);
-        self.run_yara(path, bytes, &mut scanned.warnings);
+        let words = self
+            .run_yara(path, bytes, &mut scanned.warnings)
+            .unwrap_or_else(|| Words::native(bytes));
         let view = View {
             path,
             bytes,
@@ -112,6 +114,7 @@ impl<'e> FileScanner<'e> {
             mtime,
             ctime,
             places: &self.engine.options.places,
+            words: &words,
         };
         heuristics::run(&view, &mut self.heuristic_hits);
         for h in &self.heuristic_hits {
@@ -160,7 +163,9 @@ impl<'e> FileScanner<'e> {
         scanned
     }
 
-    fn run_yara(&mut self, path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) {
+    /// Adds the hits of the YARA rules and returns the heuristics' words, or `None`
+    /// when YARA did not finish.
+    fn run_yara(&mut self, path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Option<Words> {
         let results = match self.yara.scan(bytes) {
             Ok(r) => r,
             Err(yara_x::ScanError::Timeout) => {
@@ -171,14 +176,21 @@ impl<'e> FileScanner<'e> {
                         self.engine.options.timeout.as_secs()
                     ),
                 ));
-                return;
+                return None;
             }
             Err(e) => {
                 warnings.push(Warning::new(path, format!("YARA scan failed: {e}")));
-                return;
+                return None;
             }
         };
-        for rule in results.matching_rules() {
+        let mut words = Words::default();
+        for rule in results.matching_rules().include_private(true) {
+            if rule.is_private() {
+                if crate::rules::is_words_rule(&rule) {
+                    words = Words::from_yara(&rule);
+                }
+                continue;
+            }
             let meta = crate::rules::meta(&rule);
             let offset = rule
                 .patterns()
@@ -192,5 +204,6 @@ impl<'e> FileScanner<'e> {
                 offset,
             });
         }
+        Some(words)
     }
 }

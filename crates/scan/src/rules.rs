@@ -5,6 +5,7 @@
 
 use crate::ScanError;
 use crate::family::Family;
+use crate::heuristics;
 use std::path::{Path, PathBuf};
 
 /// The embedded rule files, by name.
@@ -43,6 +44,11 @@ pub(crate) fn compile(user: &[PathBuf]) -> Result<yara_x::Rules, ScanError> {
     for (name, src) in BUILTIN {
         add(&mut compiler, src, name)?;
     }
+    add(
+        &mut compiler,
+        &heuristics::words_rule(),
+        "(the heuristics' words)",
+    )?;
     if !user.is_empty() {
         compiler.new_namespace(USER_NAMESPACE);
         for path in user {
@@ -54,6 +60,11 @@ pub(crate) fn compile(user: &[PathBuf]) -> Result<yara_x::Rules, ScanError> {
         }
     }
     Ok(compiler.build())
+}
+
+/// The built-in private rule that finds the heuristics' words.
+pub(crate) fn is_words_rule(rule: &yara_x::Rule) -> bool {
+    rule.namespace() == BUILTIN_NAMESPACE && rule.identifier() == heuristics::WORDS_RULE
 }
 
 fn add(compiler: &mut yara_x::Compiler, src: &str, origin: &str) -> Result<(), ScanError> {
@@ -151,7 +162,7 @@ mod tests {
     fn builtin_rules_compile_with_meta() {
         let rules = compile(&[]).unwrap();
         let mut n = 0;
-        for rule in rules.iter() {
+        for rule in rules.iter().filter(|r| !is_words_rule(r)) {
             n += 1;
             let mut family = false;
             let mut score = false;

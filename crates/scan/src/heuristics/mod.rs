@@ -9,8 +9,10 @@ mod markers;
 mod php;
 mod place;
 mod text;
+mod words;
 
 pub(crate) use kind::Kind;
+pub(crate) use words::{RULE as WORDS_RULE, Words, yara_rule as words_rule};
 
 use crate::Places;
 
@@ -35,10 +37,11 @@ pub enum Heuristic {
     Timestomp,
     MinerMarker,
     MailerMarker,
+    MoneroWallet,
 }
 
 impl Heuristic {
-    pub const ALL: [Heuristic; 17] = [
+    pub const ALL: [Heuristic; 18] = [
         Heuristic::DecoderChain,
         Heuristic::SuperglobalSink,
         Heuristic::SuperglobalFunction,
@@ -56,6 +59,7 @@ impl Heuristic {
         Heuristic::Timestomp,
         Heuristic::MinerMarker,
         Heuristic::MailerMarker,
+        Heuristic::MoneroWallet,
     ];
 
     pub fn id(self) -> &'static str {
@@ -77,6 +81,7 @@ impl Heuristic {
             Heuristic::Timestomp => "timestomp",
             Heuristic::MinerMarker => "miner-marker",
             Heuristic::MailerMarker => "mailer-marker",
+            Heuristic::MoneroWallet => "monero-wallet",
         }
     }
 }
@@ -98,6 +103,8 @@ pub(crate) struct View<'a> {
     pub mtime: i64,
     pub ctime: i64,
     pub places: &'a Places,
+    /// The words YARA (or a native pass) found in the file.
+    pub words: &'a Words,
 }
 
 /// Runs every heuristic that applies to the file's kind.
@@ -105,16 +112,20 @@ pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
     let mut hit = |heuristic, offset| out.push(HeuristicHit { heuristic, offset });
     match view.kind {
         Kind::Php => {
-            php::run(view.bytes, &mut hit);
+            php::run(view.bytes, view.words, &mut hit);
             text::run(view.bytes, true, &mut hit);
         }
         Kind::Script => text::run(view.bytes, false, &mut hit),
         _ => {}
     }
     place::run(view, &mut hit);
-    if view.kind.is_text() || view.kind == Kind::Elf {
-        markers::run(view.bytes, view.kind == Kind::Elf, &mut hit);
-    }
+    markers::run(
+        view.bytes,
+        view.kind.is_text(),
+        view.kind == Kind::Elf,
+        view.words,
+        &mut hit,
+    );
 }
 
 #[cfg(test)]
@@ -132,3 +143,4 @@ mod tests {
         }
     }
 }
+

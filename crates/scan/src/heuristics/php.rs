@@ -1,9 +1,8 @@
 //! PHP data flow, approximated: where decoded strings and request data end up.
 //!
-//! One case-insensitive Aho-Corasick pass tells whether the file has decoders
-//! (`base64_decode`, `gzinflate`, `str_rot13`, `strrev`, `hex2bin`…), request data
-//! (`$_GET`, `$_POST`, `$_COOKIE`, `php://input`…) or hashing calls; only then are
-//! its assignments and calls looked at. Variables are tracked by name across the
+//! Only a file with decoders (`base64_decode`, `gzinflate`, `str_rot13`, `strrev`,
+//! `hex2bin`…) or request data (`$_GET`, `$_POST`, `$_COOKIE`, `php://input`…)
+//! among its [`Words`] has its assignments and calls looked at. Variables are tracked by name across the
 //! file (no scopes): a variable assigned a decoded string is *decoded*, one assigned
 //! request data is *tainted*, one assigned the name of a dangerous function (as a
 //! literal, or assembled from pieces, reversed, rot13-ed or base64-ed) is a
@@ -17,13 +16,13 @@
 //! [`TRANSPARENT`] (`isset`, `intval`, `$db->get(…)`) gives a new value, not the
 //! request's.
 
+use super::words::Words;
 use super::{Heuristic, code};
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-const DECODERS: &[&str] = &[
+pub(super) const DECODERS: &[&str] = &[
     "base64_decode",
     "gzinflate",
     "gzuncompress",
@@ -33,7 +32,7 @@ const DECODERS: &[&str] = &[
     "hex2bin",
     "convert_uudecode",
 ];
-const REQUEST: &[&str] = &[
+pub(super) const REQUEST: &[&str] = &[
     "$_get",
     "$_post",
     "$_request",
@@ -43,7 +42,7 @@ const REQUEST: &[&str] = &[
     "php://input",
     "getallheaders",
 ];
-const HASHES: &[&str] = &["md5", "sha1", "hash(", "crypt("];
+pub(super) const HASHES: &[&str] = &["md5", "sha1", "hash(", "crypt("];
 
 /// Functions that run code or commands.
 const RUNNERS: &[&str] = &[
@@ -114,43 +113,6 @@ const MAX_ASSIGNMENTS: usize = 20_000;
 /// Longest argument list looked at.
 const MAX_ARGS: usize = 4000;
 
-struct Triggers {
-    ac: AhoCorasick,
-}
-
-static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| Triggers {
-    ac: AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(DECODERS.iter().chain(REQUEST).chain(HASHES))
-        .expect("static trigger patterns"),
-});
-
-#[derive(Default)]
-struct Present {
-    decoder: bool,
-    request: bool,
-    hash: bool,
-}
-
-fn present(bytes: &[u8]) -> Present {
-    let mut p = Present::default();
-    for m in TRIGGERS.ac.find_iter(bytes) {
-        let i = m.pattern().as_usize();
-        if i < DECODERS.len() {
-            p.decoder = true;
-        } else if i < DECODERS.len() + REQUEST.len() {
-            p.request = true;
-        } else {
-            p.hash = true;
-        }
-        if p.decoder && p.request && p.hash {
-            break;
-        }
-    }
-    p
-}
-
 /// ASCII semantics (`\w`, `\b`, case): PHP names are ASCII, and a Unicode word
 /// boundary would make the regex engine fall back to its slowest search on any
 /// file with UTF-8 text in it.
@@ -202,20 +164,19 @@ struct Var {
     runner: bool,
 }
 
-pub(crate) fn run(raw: &[u8], hit: &mut impl FnMut(Heuristic, Option<usize>)) {
-    let p = present(raw);
-    if !(p.decoder || p.request) {
+pub(crate) fn run(raw: &[u8], words: &Words, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
+    if !(words.decoder || words.request) {
         return;
     }
     let mut code = Vec::new();
     code::php_code(raw, &mut code);
     let bytes = &code[..];
-    if p.request {
+    if words.request {
         if let Some(m) = REQUEST_CALLED.find(bytes) {
             hit(Heuristic::SuperglobalFunction, Some(m.start()));
         }
         // The hard-coded hash is a string literal: read the file as it is.
-        if p.hash
+        if words.hash
             && let Some(m) = GATE.find(raw)
         {
             hit(Heuristic::PasswordGate, Some(m.start()));
@@ -613,7 +574,11 @@ mod tests {
 
     fn hits(src: &str) -> Vec<Heuristic> {
         let mut v = Vec::new();
-        run(src.as_bytes(), &mut |h, _| v.push(h));
+        run(
+            src.as_bytes(),
+            &Words::native(src.as_bytes()),
+            &mut |h, _| v.push(h),
+        );
         v.sort_by_key(|h| *h as usize);
         v
     }

@@ -1,0 +1,177 @@
+//! The words the heuristics start from: decoder and request names and hashing calls
+//! (whether the PHP data-flow pass is worth running), miner and mailer markers, and
+//! mining words (whether to look for a wallet address).
+//!
+//! They are found in the pass YARA makes over every file anyway: [`yara_rule`] is a
+//! private rule of all of them, compiled with the built-in rules, and
+//! [`Words::from_yara`] reads its matches. When YARA did not finish a file (timeout),
+//! [`Words::native`] finds the same with one Aho-Corasick pass. Both are ASCII
+//! case-insensitive and give each group's earliest offset.
+
+use super::{markers, php};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+/// What a word tells the heuristics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Decoder,
+    Request,
+    Hash,
+    Miner,
+    Mailer,
+    Mining,
+}
+
+/// Words that, two of them in one file, make a Monero address a miner's wallet.
+const MINING: &[&str] = &["xmr", "monero", "pool", "--user"];
+
+/// The name of the private YARA rule (in the built-in namespace).
+pub(crate) const RULE: &str = "breachkit_words";
+
+/// Every word with its group; the index is the YARA pattern's number (`$w<index>`).
+static WORDS: LazyLock<Vec<(Group, &'static str)>> = LazyLock::new(|| {
+    let group =
+        |g: Group, list: &[&'static str]| list.iter().map(move |w| (g, *w)).collect::<Vec<_>>();
+    let mut all = group(Group::Decoder, php::DECODERS);
+    all.extend(group(Group::Request, php::REQUEST));
+    all.extend(group(Group::Hash, php::HASHES));
+    all.extend(group(Group::Miner, &markers::miner_list()));
+    all.extend(group(Group::Mailer, markers::MAILER_MARKERS));
+    all.extend(group(Group::Mining, MINING));
+    all
+});
+
+/// What a file contains of the words.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Words {
+    pub decoder: bool,
+    pub request: bool,
+    pub hash: bool,
+    /// Where the first miner marker starts.
+    pub miner: Option<usize>,
+    /// Where the first mailer marker starts.
+    pub mailer: Option<usize>,
+    /// How many different mining words occur.
+    pub mining: usize,
+}
+
+impl Words {
+    fn add(&mut self, word: usize, at: usize) {
+        let earliest = |o: &mut Option<usize>| *o = Some(o.map_or(at, |o| o.min(at)));
+        match WORDS[word].0 {
+            Group::Decoder => self.decoder = true,
+            Group::Request => self.request = true,
+            Group::Hash => self.hash = true,
+            Group::Miner => earliest(&mut self.miner),
+            Group::Mailer => earliest(&mut self.mailer),
+            Group::Mining => self.mining += 1,
+        }
+    }
+
+    /// The words in the matches of [`RULE`] (the first match of each pattern).
+    pub fn from_yara(rule: &yara_x::Rule) -> Words {
+        let mut words = Words::default();
+        for pattern in rule.patterns() {
+            let Some(first) = pattern.matches().next() else {
+                continue;
+            };
+            if let Some(i) = pattern
+                .identifier()
+                .strip_prefix("$w")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|i| *i < WORDS.len())
+            {
+                words.add(i, first.range().start);
+            }
+        }
+        words
+    }
+
+    /// The words found without YARA.
+    pub fn native(bytes: &[u8]) -> Words {
+        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(WORDS.iter().map(|(_, w)| w))
+                .expect("static word patterns")
+        });
+        let mut seen = vec![false; WORDS.len()];
+        let mut words = Words::default();
+        for m in AC.find_overlapping_iter(bytes) {
+            let i = m.pattern().as_usize();
+            if !seen[i] {
+                seen[i] = true;
+                words.add(i, m.start());
+            }
+        }
+        words
+    }
+}
+
+/// The private YARA rule that finds every word.
+pub(crate) fn yara_rule() -> String {
+    let mut src = format!("private rule {RULE}\n{{\n    strings:\n");
+    for (i, (_, word)) in WORDS.iter().enumerate() {
+        let mut text = String::new();
+        for c in word.chars() {
+            match c {
+                '"' | '\\' => text.extend(['\\', c]),
+                ' '..='~' => text.push(c),
+                _ => {
+                    let _ = write!(text, "\\x{:02x}", c as u32);
+                }
+            }
+        }
+        let _ = writeln!(src, "        $w{i} = \"{text}\" nocase");
+    }
+    src.push_str("    condition:\n        any of them\n}\n");
+    src
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_and_offsets() {
+        let w = Words::native(b"x = gzInflate($_POST['a']); // XMRig pool monero");
+        assert!(w.decoder && w.request && !w.hash);
+        assert_eq!(w.miner, Some(31));
+        assert_eq!(w.mailer, None);
+        assert_eq!(w.mining, 3);
+        assert_eq!(Words::native(b"plain text"), Words::default());
+    }
+
+    /// YARA's first match of each word gives what one native pass gives.
+    #[test]
+    fn yara_finds_what_the_native_pass_finds() {
+        let rules = crate::rules::compile(&[]).expect("built-in rules");
+        let mut scanner = yara_x::Scanner::new(&rules);
+        scanner.fast_scan(true);
+        let inputs: &[&[u8]] = &[
+            b"<?php echo md5($x); $y = BASE64_DECODE($_Cookie['k']);",
+            b"mass mailer: X-MSMail-Priority: High ... massmailer",
+            b"./xmrig -o stratum+tcp://pool.supportxmr.com:3333 --user 4abc --donate-level 1",
+            b"nothing here at all",
+            b"overlap: gulf.moneroocean.stream and moneroocean.stream",
+        ];
+        for input in inputs {
+            let results = scanner.scan(input).expect("scan");
+            let from_yara = results
+                .matching_rules()
+                .include_private(true)
+                .find(|r| r.identifier() == RULE)
+                .map(|r| Words::from_yara(&r))
+                .unwrap_or_default();
+            assert_eq!(
+                from_yara,
+                Words::native(input),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+}
