@@ -4,6 +4,7 @@
 use crate::ScanError;
 use crate::file::FileScanner;
 use crate::hashes::KnownBad;
+use crate::rules::RuleSets;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ impl Options {
 
 /// Compiled rules, hash lists and limits.
 pub struct Engine {
-    pub(crate) rules: yara_x::Rules,
+    pub(crate) rules: RuleSets,
     pub(crate) known_bad: KnownBad,
     pub(crate) options: Options,
 }

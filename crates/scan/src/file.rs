@@ -7,6 +7,7 @@ use crate::family::Family;
 use crate::hashes::{self, KNOWN_GOOD_SET};
 use crate::heuristics::{self, HeuristicHit, Kind, View, Words};
 use crate::report::{self, Hit};
+use crate::rules::Scope;
 use crate::weights::WEIGHTS;
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::{Content, Entry, Host};
@@ -23,24 +24,30 @@ pub struct Scanned {
     pub suppressed: bool,
 }
 
-/// One thread's scanner: a yara-x scanner reused for every file, and buffers.
+/// One thread's scanner: yara-x scanners (one per rule scope, and one for the
+/// user's rules) reused for every file, and buffers.
 pub struct FileScanner<'e> {
     engine: &'e Engine,
-    yara: yara_x::Scanner<'e>,
+    builtin: [yara_x::Scanner<'e>; 3],
+    user: Option<yara_x::Scanner<'e>>,
     hits: Vec<Hit<'e>>,
     heuristic_hits: Vec<HeuristicHit>,
 }
 
 impl<'e> FileScanner<'e> {
     pub(crate) fn new(engine: &'e Engine) -> Self {
-        let mut yara = yara_x::Scanner::new(&engine.rules);
-        yara.set_timeout(engine.options.timeout);
-        // The first match of each pattern is all a finding shows.
-        yara.fast_scan(true);
-        yara.use_mmap(false);
+        let scanner = |rules| {
+            let mut yara = yara_x::Scanner::new(rules);
+            yara.set_timeout(engine.options.timeout);
+            // The first match of each pattern is all a finding shows.
+            yara.fast_scan(true);
+            yara.use_mmap(false);
+            yara
+        };
         FileScanner {
             engine,
-            yara,
+            builtin: engine.rules.builtin.each_ref().map(scanner),
+            user: engine.rules.user.as_ref().map(scanner),
             hits: Vec::new(),
             heuristic_hits: Vec::new(),
         }
@@ -104,9 +111,13 @@ impl<'e> FileScanner<'e> {
         self.hits.clear();
         self.heuristic_hits.clear();
         let kind = Kind::of(path, bytes);
+        let scope = Scope::of(path, kind, bytes);
         let words = self
-            .run_yara(path, bytes, &mut scanned.warnings)
+            .run_yara(path, bytes, scope, &mut scanned.warnings)
             .unwrap_or_else(|| Words::native(bytes));
+        // Rules match in no set order; among equally strong hits the first decides
+        // the family: webshell before loader before dropper, as Family lists them.
+        self.hits.sort_by_key(|h| (h.family, h.name));
         let view = View {
             path,
             bytes,
@@ -163,47 +174,87 @@ impl<'e> FileScanner<'e> {
         scanned
     }
 
-    /// Adds the hits of the YARA rules and returns the heuristics' words, or `None`
-    /// when YARA did not finish.
-    fn run_yara(&mut self, path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Option<Words> {
-        let results = match self.yara.scan(bytes) {
-            Ok(r) => r,
-            Err(yara_x::ScanError::Timeout) => {
-                warnings.push(Warning::new(
-                    path,
-                    format!(
-                        "YARA gave up after {} s; only the heuristics judged this file",
-                        self.engine.options.timeout.as_secs()
-                    ),
-                ));
-                return None;
+    /// Adds the hits of the built-in rules of the file's scope and of the user's
+    /// rules; returns the heuristics' words, or `None` when the built-in rules did
+    /// not finish.
+    fn run_yara(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        scope: Scope,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<Words> {
+        let timeout = self.engine.options.timeout;
+        let mut words = Words::default();
+        let builtin = &mut self.builtin[scope as usize];
+        let finished = match builtin.scan(bytes) {
+            Ok(results) => {
+                add_hits(&results, &mut self.hits, &mut words);
+                true
             }
             Err(e) => {
-                warnings.push(Warning::new(path, format!("YARA scan failed: {e}")));
-                return None;
+                warnings.push(yara_failed(path, &e, timeout, true));
+                false
             }
         };
-        let mut words = Words::default();
-        for rule in results.matching_rules().include_private(true) {
-            if rule.is_private() {
-                if crate::rules::is_words_rule(&rule) {
-                    words = Words::from_yara(&rule);
-                }
-                continue;
+        if let Some(user) = &mut self.user {
+            match user.scan(bytes) {
+                Ok(results) => add_hits(&results, &mut self.hits, &mut words),
+                Err(e) => warnings.push(yara_failed(path, &e, timeout, false)),
             }
-            let meta = crate::rules::meta(&rule);
-            let offset = rule
-                .patterns()
-                .filter_map(|p| p.matches().next().map(|m| m.range().start))
-                .min();
-            self.hits.push(Hit {
-                name: rule.identifier(),
-                score: meta.score,
-                family: meta.family,
-                description: meta.description.unwrap_or(""),
-                offset,
-            });
         }
-        Some(words)
+        finished.then_some(words)
+    }
+}
+
+/// The hits of the rules that matched, and the words their private rules found.
+fn add_hits<'r>(results: &yara_x::ScanResults<'_, 'r>, hits: &mut Vec<Hit<'r>>, words: &mut Words) {
+    for rule in results.matching_rules().include_private(true) {
+        if rule.is_private() {
+            if crate::rules::is_words_rule(&rule) {
+                words.add_yara(&rule);
+            }
+            continue;
+        }
+        let meta = crate::rules::meta(&rule);
+        let offset = rule
+            .patterns()
+            .filter_map(|p| p.matches().next().map(|m| m.range().start))
+            .min();
+        hits.push(Hit {
+            name: rule.identifier(),
+            score: meta.score,
+            family: meta.family,
+            description: meta.description.unwrap_or(""),
+            offset,
+        });
+    }
+}
+
+/// `builtin`: the built-in rules failed (the heuristics judge alone), not the user's.
+fn yara_failed(
+    path: &str,
+    e: &yara_x::ScanError,
+    timeout: std::time::Duration,
+    builtin: bool,
+) -> Warning {
+    let rules = if builtin { "built-in" } else { "user" };
+    let after = if builtin {
+        "; only the heuristics judged this file"
+    } else {
+        ""
+    };
+    match e {
+        yara_x::ScanError::Timeout => Warning::new(
+            path,
+            format!(
+                "YARA gave up on the {rules} rules after {} s{after}",
+                timeout.as_secs()
+            ),
+        ),
+        e => Warning::new(
+            path,
+            format!("YARA scan with the {rules} rules failed: {e}{after}"),
+        ),
     }
 }

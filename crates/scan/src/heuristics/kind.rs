@@ -68,10 +68,14 @@ pub(crate) fn extension(name: &str) -> String {
     }
 }
 
+/// The lower-case extension of the file a path names.
+pub(crate) fn extension_of(path: &str) -> String {
+    extension(path.rsplit('/').next().unwrap_or(path))
+}
+
 /// True when the file name has an image extension.
 pub(crate) fn has_image_extension(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    IMAGE_EXTENSIONS.contains(&extension(name).as_str())
+    IMAGE_EXTENSIONS.contains(&extension_of(path).as_str())
 }
 
 /// GIF, PNG, JPEG, BMP (with its header size field), ICO and WebP.

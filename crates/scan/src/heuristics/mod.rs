@@ -11,8 +11,8 @@ mod place;
 mod text;
 mod words;
 
-pub(crate) use kind::Kind;
-pub(crate) use words::{RULE as WORDS_RULE, Words, yara_rule as words_rule};
+pub(crate) use kind::{Kind, extension_of};
+pub(crate) use words::{Words, is_words_rule, yara_rule as words_rule};
 
 use crate::Places;
 
@@ -143,4 +143,3 @@ mod tests {
         }
     }
 }
-

@@ -2,13 +2,14 @@
 //! (whether the PHP data-flow pass is worth running), miner and mailer markers, and
 //! mining words (whether to look for a wallet address).
 //!
-//! They are found in the pass YARA makes over every file anyway: [`yara_rule`] is a
-//! private rule of all of them, compiled with the built-in rules, and
-//! [`Words::from_yara`] reads its matches. When YARA did not finish a file (timeout),
+//! They are found in the pass YARA makes over every file anyway: [`yara_rule`] gives
+//! a private rule of them for each rule scope (the PHP words only where PHP rules
+//! run), compiled with the built-in rules, and [`Words::add_yara`] reads its matches. When YARA did not finish a file (timeout),
 //! [`Words::native`] finds the same with one Aho-Corasick pass. Both are ASCII
 //! case-insensitive and give each group's earliest offset.
 
 use super::{markers, php};
+use crate::rules::Scope;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::fmt::Write;
 use std::sync::LazyLock;
@@ -27,8 +28,23 @@ enum Group {
 /// Words that, two of them in one file, make a Monero address a miner's wallet.
 const MINING: &[&str] = &["xmr", "monero", "pool", "--user"];
 
-/// The name of the private YARA rule (in the built-in namespace).
-pub(crate) const RULE: &str = "breachkit_words";
+/// The names of the private YARA rules (in the built-in namespace) start so.
+const RULE_PREFIX: &str = "breachkit_words_";
+
+impl Group {
+    /// The rule scope where the word matters: PHP's words in files PHP may run.
+    fn scope(self) -> Scope {
+        match self {
+            Group::Decoder | Group::Request | Group::Hash => Scope::Php,
+            Group::Miner | Group::Mailer | Group::Mining => Scope::Any,
+        }
+    }
+}
+
+/// Whether a rule of the built-in namespace is one of [`yara_rule`]'s.
+pub(crate) fn is_words_rule(identifier: &str) -> bool {
+    identifier.starts_with(RULE_PREFIX)
+}
 
 /// Every word with its group; the index is the YARA pattern's number (`$w<index>`).
 static WORDS: LazyLock<Vec<(Group, &'static str)>> = LazyLock::new(|| {
@@ -70,9 +86,9 @@ impl Words {
         }
     }
 
-    /// The words in the matches of [`RULE`] (the first match of each pattern).
-    pub fn from_yara(rule: &yara_x::Rule) -> Words {
-        let mut words = Words::default();
+    /// Adds the words in the matches of one of [`yara_rule`]'s rules (the first
+    /// match of each pattern).
+    pub fn add_yara(&mut self, rule: &yara_x::Rule) {
         for pattern in rule.patterns() {
             let Some(first) = pattern.matches().next() else {
                 continue;
@@ -83,10 +99,9 @@ impl Words {
                 .and_then(|n| n.parse::<usize>().ok())
                 .filter(|i| *i < WORDS.len())
             {
-                words.add(i, first.range().start);
+                self.add(i, first.range().start);
             }
         }
-        words
     }
 
     /// The words found without YARA.
@@ -111,10 +126,17 @@ impl Words {
     }
 }
 
-/// The private YARA rule that finds every word.
-pub(crate) fn yara_rule() -> String {
-    let mut src = format!("private rule {RULE}\n{{\n    strings:\n");
-    for (i, (_, word)) in WORDS.iter().enumerate() {
+/// The private YARA rule that finds the words of a scope, if it has any.
+pub(crate) fn yara_rule(scope: Scope) -> Option<String> {
+    let name = format!("{scope:?}").to_lowercase();
+    let mut src = format!("private rule {RULE_PREFIX}{name}\n{{\n    strings:\n");
+    let mut any = false;
+    for (i, (_, word)) in WORDS
+        .iter()
+        .enumerate()
+        .filter(|(_, (g, _))| g.scope() == scope)
+    {
+        any = true;
         let mut text = String::new();
         for c in word.chars() {
             match c {
@@ -128,7 +150,7 @@ pub(crate) fn yara_rule() -> String {
         let _ = writeln!(src, "        $w{i} = \"{text}\" nocase");
     }
     src.push_str("    condition:\n        any of them\n}\n");
-    src
+    any.then_some(src)
 }
 
 #[cfg(test)]
@@ -149,7 +171,7 @@ mod tests {
     #[test]
     fn yara_finds_what_the_native_pass_finds() {
         let rules = crate::rules::compile(&[]).expect("built-in rules");
-        let mut scanner = yara_x::Scanner::new(&rules);
+        let mut scanner = yara_x::Scanner::new(&rules.builtin[Scope::Php as usize]);
         scanner.fast_scan(true);
         let inputs: &[&[u8]] = &[
             b"<?php echo md5($x); $y = BASE64_DECODE($_Cookie['k']);",
@@ -160,12 +182,12 @@ mod tests {
         ];
         for input in inputs {
             let results = scanner.scan(input).expect("scan");
-            let from_yara = results
-                .matching_rules()
-                .include_private(true)
-                .find(|r| r.identifier() == RULE)
-                .map(|r| Words::from_yara(&r))
-                .unwrap_or_default();
+            let mut from_yara = Words::default();
+            for rule in results.matching_rules().include_private(true) {
+                if is_words_rule(rule.identifier()) {
+                    from_yara.add_yara(&rule);
+                }
+            }
             assert_eq!(
                 from_yara,
                 Words::native(input),

@@ -1,6 +1,7 @@
 /*
  * breachkit: malicious shell scripts — reverse shells, persistence installers,
- * competitor killers, log and history wipers. See php_webshell.yar for the meta fields.
+ * competitor killers, log and history wipers.
+ * See php/webshell.yar for the meta fields and README.md for the scopes.
  */
 
 rule shell_reverse_shell

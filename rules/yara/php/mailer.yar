@@ -1,7 +1,7 @@
 /*
- * breachkit: mass mailers — scripts that send spam or phishing through the web
+ * breachkit: PHP mass mailers — scripts that send spam or phishing through the web
  * server's mail() or SMTP, fed a recipient list from the request or a file.
- * See php_webshell.yar for the meta fields.
+ * See php/webshell.yar for the meta fields and README.md for the scopes.
  */
 
 rule php_mailer_request_list
@@ -56,23 +56,4 @@ rule php_mailer_smtp_relay
         $data = "DATA\\r\\n" nocase
     condition:
         filesize < 1MB and $sock and $ehlo and $rcpt and ($auth or $data)
-}
-
-rule perl_python_mailer
-{
-    meta:
-        family = "mailer"
-        score = 70
-        description = "Perl or Python bulk mailer reading recipients from a list file"
-    strings:
-        $p1 = "Net::SMTP" nocase
-        $p2 = "MIME::Lite" nocase
-        $py1 = "smtplib.SMTP" nocase
-        $sendmail = "/usr/sbin/sendmail -t" nocase
-        $list1 = /open\s*\(\s*\w*\s*,?\s*["']?<?\s*["']?[^)]{0,40}(list|emails|mails|leads)\w*\.txt/ nocase
-        $list2 = /open\s*\(\s*["'][^"']{0,40}(list|emails|mails|leads)\w*\.txt["']/ nocase
-        $loop1 = /foreach\s+(my\s+)?\$\w+\s*\(\s*@\w+\s*\)/ nocase
-        $loop2 = /for\s+\w+\s+in\s+\w+\s*:/ nocase
-    condition:
-        filesize < 1MB and any of ($p*, $sendmail) and any of ($list*) and any of ($loop*)
 }

@@ -1,7 +1,7 @@
 /*
  * breachkit: IRC and Perl bots — a script that joins an IRC channel and takes
  * orders (run commands, flood, scan) from whoever talks to it.
- * See php_webshell.yar for the meta fields.
+ * See php/webshell.yar for the meta fields and README.md for the scopes.
  */
 
 rule irc_bot_commands

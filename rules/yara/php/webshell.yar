@@ -7,7 +7,8 @@
  *             medium from 40, high from 60, critical from 90)
  *   description – one line the admin reads in the finding.
  * The rules compile in yara-x (embedded in breachkit) and in libyara 4.x
- * (`yara -r`), no modules needed.
+ * (`yara -r`), no modules needed. Which files a rule file's rules run on is
+ * decided by its directory (README.md).
  */
 
 rule php_request_to_exec

@@ -1,7 +1,8 @@
 /*
  * breachkit: injected loaders — a line or a file that decodes a hidden payload and
  * runs it, put at the top of wp-config.php, a theme's functions.php or index.php, or
- * dropped as a lone file. See php_webshell.yar for the meta fields.
+ * dropped as a lone file.
+ * See php/webshell.yar for the meta fields and README.md for the scopes.
  */
 
 rule php_eval_decoded
@@ -109,19 +110,4 @@ rule php_globals_obfuscation
         $g2 = /\$GLOBALS\s*\[\s*['"]_{1,3}[0-9a-zA-Z_]{0,3}\d{2,}['"]\s*\]\s*\(/
     condition:
         #g > 3 or #g2 > 3
-}
-
-rule js_injected_loader
-{
-    meta:
-        family = "loader"
-        score = 70
-        description = "Injected JavaScript that writes a hidden script tag or redirect (String.fromCharCode / unescape / atob)"
-    strings:
-        $a = /document\.write\s*\(\s*(unescape\s*\(\s*['"]%3c%73%63%72%69%70%74|atob\s*\(\s*['"]PHNjcmlwd)/ nocase
-        $b = /eval\s*\(\s*String\.fromCharCode\s*\(\s*\d{2,3}\s*,\s*\d{2,3}\s*,/
-        $c = /\bvar\s+_0x[0-9a-f]{4,6}\s*=\s*\[\s*['"]\\x[0-9a-f]{2}/ nocase
-        $d = /createElement\s*\(\s*String\.fromCharCode\s*\(\s*115\s*,\s*99\s*,\s*114/
-    condition:
-        any of them
 }
