@@ -52,7 +52,8 @@ rule perl_process_masquerade
         score = 70
         description = "Perl script that renames itself to look like a system daemon (sets $0 to /usr/sbin/httpd or a kernel thread name)"
     strings:
-        $a = /\$0\s*=\s*["'](\/usr\/sbin\/|\/usr\/bin\/|\/sbin\/)?(httpd|apache2?|sshd|crond?|init|kworker|\[[a-z0-9\/:_-]{2,20}\])/ nocase
+        // `$0 = "/usr/sbin/httpd"` or `$0 = "[kworker/0:1]"`: a fake process name.
+        $a = /\$0\s{0,4}=\s{0,4}["'](\/usr\/sbin\/|\/usr\/bin\/|\/sbin\/)?(httpd|apache|sshd|cron|init|kworker|\[[a-z])/
         $fork = /\bfork\b/
         $sock = /IO::Socket|use Socket/
     condition:

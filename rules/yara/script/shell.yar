@@ -29,7 +29,7 @@ rule shell_kill_competitors
         score = 85
         description = "Kills other miners and malware by name and frees the CPU for its own (miner installers do this)"
     strings:
-        $k = /(pkill|killall|kill\s+-9|pgrep)[^\n]{0,40}\b(kdevtmpfsi|kinsing|xmrig|minerd|cpuminer|xmr-stak|sysupdate|networkservice|\.x11|watchbog|dbused)\b/ nocase
+        $k = /(pkill|killall|kill\s+-9|pgrep)[^\n]{0,40}\b(kdevtmpfsi|kinsing|xmrig|minerd|cpuminer|xmr-stak|sysupdate|networkservice|\.x11|watchbog|dbused)\b/
         $ps = /ps\s+(aux|-ef)[^\n]{0,60}grep[^\n]{0,80}(xmrig|minerd|kdevtmpfsi|kinsing|cryptonight|stratum)[^\n]{0,120}kill/ nocase
     condition:
         filesize < 1MB and (#k > 1 or $ps)
