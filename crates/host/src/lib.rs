@@ -126,6 +126,13 @@ impl Host {
             .map_err(|kind| HostError::new(escape_path(&entry.host), kind))
     }
 
+    /// Reads at most `limit` bytes of a regular file a directory walk found at
+    /// `real` (a path on this machine under the root), with the promises of
+    /// [`Host::read`].
+    pub fn read_found(&self, real: &Path, limit: u64) -> Result<Content, HostError> {
+        read::read_bounded(real, limit).map_err(|kind| HostError::new(self.display(real), kind))
+    }
+
     /// The accounts of `/etc/passwd`, `/etc/shadow` and `/etc/group`, read once.
     pub fn accounts(&self) -> &Accounts {
         self.accounts.get_or_init(|| Accounts::load(self))

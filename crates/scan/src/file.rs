@@ -12,6 +12,7 @@ use crate::weights::WEIGHTS;
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::{Content, Entry, Host};
 use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 /// What scanning one file gave.
 #[derive(Debug, Default)]
@@ -57,9 +58,15 @@ impl<'e> FileScanner<'e> {
     /// silently; one that cannot be read, is cut at the size cap or changed while
     /// read gives a warning.
     pub fn scan_entry(&mut self, host: &Host, entry: &Entry) -> Scanned {
+        self.scan_found(host, &entry.real)
+    }
+
+    /// [`FileScanner::scan_entry`] for a file a directory walk found at `real` (a
+    /// path on this machine under the host's root).
+    pub fn scan_found(&mut self, host: &Host, real: &Path) -> Scanned {
         let max = self.engine.options.max_size;
-        match host.read_entry(entry, max) {
-            Ok(content) => self.scan_content(&entry.display(), &content),
+        match host.read_found(real, max) {
+            Ok(content) => self.scan_content(&host.display(real), &content),
             Err(e) if e.is_not_found() => Scanned::default(),
             Err(e) => Scanned {
                 warnings: vec![e.warning()],

@@ -7,7 +7,7 @@
 
 use crate::{Engine, Scanned};
 use breachkit_finding::{Finding, Warning};
-use breachkit_host::{Entry, Host, HostError, HostErrorKind};
+use breachkit_host::{Host, HostError, HostErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -187,22 +187,8 @@ fn work(
         };
         let Ok(batch) = batch else { break };
         for real in batch {
-            let meta = match std::fs::symlink_metadata(&real) {
-                Ok(m) => m,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    warnings
-                        .push(HostError::new(host.display(&real), HostErrorKind::Io(e)).warning());
-                    continue;
-                }
-            };
-            let entry = Entry {
-                host: host.host_path(&real),
-                real,
-                meta,
-            };
             let scanned = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scanner.scan_entry(host, &entry)
+                scanner.scan_found(host, &real)
             })) {
                 Ok(scanned) => scanned,
                 Err(_) => {
@@ -210,7 +196,7 @@ fn work(
                     scanner = engine.scanner();
                     Scanned {
                         warnings: vec![Warning::new(
-                            entry.display(),
+                            host.display(&real),
                             "the scanner failed internally on this file; it was not judged",
                         )],
                         ..Scanned::default()
