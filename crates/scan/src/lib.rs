@@ -3,9 +3,12 @@
 //! and malicious shell scripts in files.
 //!
 //! Two engines look at each file and their hits are added up into one score:
-//! - YARA rules (`rules/yara/*.yar`, embedded; plus the user's `--rules`), compiled
-//!   once with yara-x into [`Engine`] and shared by all threads, each thread owning
-//!   one reused scanner ([`FileScanner`]) with a per-file timeout;
+//! - YARA rules (`rules/yara/<scope>/*.yar`, embedded; plus the user's `--rules`),
+//!   compiled once with yara-x into [`Engine`] and shared by all threads, each thread
+//!   owning reused scanners ([`FileScanner`]) with a per-file timeout. A built-in rule
+//!   runs only where it can matter (its scope: PHP rules on files with a PHP open
+//!   tag, script rules on everything but data), so each file is searched once, for
+//!   its scope's rules and the words the heuristics start from;
 //! - native heuristics (`heuristics`) where YARA is slow or blind: line shape and
 //!   entropy, data flow from decoders and request variables into code runners,
 //!   password gates, PHP in images, `.htaccess` handler abuse, code in upload and temp
