@@ -123,7 +123,12 @@ pub(crate) struct RuleSets {
 /// Compiles the built-in rules for each scope, and the user's rule files (or every
 /// `*.yar` and `*.yara` under a directory given).
 pub(crate) fn compile(user: &[PathBuf]) -> Result<RuleSets, ScanError> {
-    let builtin = Scope::ALL.map(compile_builtin);
+    // yara-x compiles to native code: the three sets compile in parallel.
+    let builtin = std::thread::scope(|threads| {
+        Scope::ALL
+            .map(|scope| threads.spawn(move || compile_builtin(scope)))
+            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     let [any, script, php] = builtin;
     let builtin = [any?, script?, php?];
     let user = if user.is_empty() {
