@@ -127,7 +127,10 @@ pub(crate) fn compile(user: &[PathBuf]) -> Result<RuleSets, ScanError> {
     let builtin = std::thread::scope(|threads| {
         Scope::ALL
             .map(|scope| threads.spawn(move || compile_builtin(scope)))
-            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
     });
     let [any, script, php] = builtin;
     let builtin = [any?, script?, php?];

@@ -2,11 +2,11 @@
 //!
 //! Only a file with decoders (`base64_decode`, `gzinflate`, `str_rot13`, `strrev`,
 //! `hex2bin`…) or request data (`$_GET`, `$_POST`, `$_COOKIE`, `php://input`…)
-//! among its [`Words`] has its assignments and calls looked at. Variables are tracked by name across the
-//! file (no scopes): a variable assigned a decoded string is *decoded*, one assigned
-//! request data is *tainted*, one assigned the name of a dangerous function (as a
-//! literal, or assembled from pieces, reversed, rot13-ed or base64-ed) is a
-//! *function name*. Then every code runner (`eval`, `assert`, `create_function`,
+//! among its [`Words`] has its assignments and calls looked at. Variables are
+//! tracked by name across the file (no scopes): a variable assigned a decoded
+//! string is *decoded*, one assigned request data is *tainted*, one assigned the
+//! name of a dangerous function (as a literal, or assembled from pieces, reversed,
+//! rot13-ed or base64-ed) is a *function name*. Then every code runner (`eval`, `assert`, `create_function`,
 //! `preg_replace` with `/e`, `call_user_func`…), command runner (`system`, `exec`,
 //! `passthru`…) and variable-function call is judged by what its arguments hold.
 //!

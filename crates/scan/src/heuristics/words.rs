@@ -4,9 +4,10 @@
 //!
 //! They are found in the pass YARA makes over every file anyway: [`yara_rule`] gives
 //! a private rule of them for each rule scope (the PHP words only where PHP rules
-//! run), compiled with the built-in rules, and [`Words::add_yara`] reads its matches. When YARA did not finish a file (timeout),
-//! [`Words::native`] finds the same with one Aho-Corasick pass. Both are ASCII
-//! case-insensitive and give each group's earliest offset.
+//! run), compiled with the built-in rules, and [`Words::add_yara`] reads its
+//! matches. When YARA did not finish a file (timeout), [`Words::native`] finds them
+//! all with one Aho-Corasick pass. Both are ASCII case-insensitive and give each
+//! group's earliest offset.
 
 use super::{markers, php};
 use crate::rules::Scope;
