@@ -9,6 +9,7 @@
 mod mta;
 
 use mta::*;
+use std::time::Duration;
 
 const MAILER: &str = "var/www/html/wp-content/uploads/2024/05/wp-conf.php";
 const STORM: usize = 60;
@@ -237,7 +238,7 @@ fn big_odd_and_broken_queue_files() {
     let started = std::time::Instant::now();
     let (doc, _) = mail_json(&pf.img);
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(20),
         "slow on a 50 MB message"
     );
     let msgs = doc["queues"]["messages"].as_array().unwrap();
@@ -280,26 +281,7 @@ fn queue_files_vanishing_while_read() {
     pf.settle(40);
     pf.stop();
     let files = walkdir(&pf.img.path("var/spool/postfix/deferred"));
-    // Delete the files one by one while breachkit reads the queue, as delivery does.
-    let remover = std::thread::spawn(move || {
-        for f in files {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-            let _ = std::fs::remove_file(f);
-        }
-    });
-    let mut runs = 0;
-    while !remover.is_finished() || runs == 0 {
-        let (doc, out) = mail_json(&pf.img);
-        assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
-        let read = doc["queues"]["messages"].as_array().unwrap().len() as u64;
-        let vanished = doc["queues"]["vanished"].as_u64().unwrap();
-        assert!(read + vanished <= 40);
-        assert_eq!(doc["queues"]["unreadable"], 0, "{}", doc["warnings"]);
-        runs += 1;
-    }
-    remover.join().unwrap();
-    let (doc, _) = mail_json(&pf.img);
-    assert_eq!(doc["summary"]["messages"], 0);
+    read_while_delivered(&pf.img, files, Duration::from_millis(2), 40, |_| {});
 }
 
 /// The queue files and delivery logs (not the running master's own pid and lock files).

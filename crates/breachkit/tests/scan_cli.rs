@@ -17,6 +17,19 @@ fn scan(args: &[&str]) -> Output {
         .expect("run breachkit scan")
 }
 
+/// Runs a scan that must find something (exit 1) with `--format json` among its
+/// arguments, and parses its report.
+fn findings_json(args: &[&str]) -> Value {
+    let out = scan(args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
 fn sample(rel: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scan/tests/samples")
@@ -40,14 +53,7 @@ fn findings_exit_codes_and_formats() {
     )
     .unwrap();
 
-    let out = scan(&[s(t.path()), "--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = findings_json(&[s(t.path()), "--format", "json"]);
     assert_eq!(doc["verdict"], "compromised");
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1);
@@ -129,7 +135,7 @@ fn user_rules_and_hashes() {
     let list = t.path().join("bad.sha256");
     std::fs::write(&list, format!("# incident 42\n{hash}  dropper-v2\n")).unwrap();
 
-    let out = scan(&[
+    let doc = findings_json(&[
         s(&site),
         "--rules",
         s(&rules),
@@ -138,13 +144,6 @@ fn user_rules_and_hashes() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let by_rule = |r: &str| -> Vec<Value> {
         doc["findings"]
             .as_array()
@@ -195,7 +194,7 @@ fn root_scans_an_offline_copy_with_host_paths() {
     std::fs::create_dir_all(&tmp).unwrap();
     std::fs::write(tmp.join("sess.php"), b"<?php echo date('c');\n").unwrap();
 
-    let out = scan(&[
+    let doc = findings_json(&[
         "--root",
         s(t.path()),
         "/var/www",
@@ -203,13 +202,6 @@ fn root_scans_an_offline_copy_with_host_paths() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut got: Vec<(String, String)> = doc["findings"]
         .as_array()
         .unwrap()

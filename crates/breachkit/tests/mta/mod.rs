@@ -719,6 +719,39 @@ pub fn mail_json(img: &Image) -> (Value, Output) {
     (parse(&out), out)
 }
 
+/// Deletes `files` one by one, `pause` apart, as delivery does, while `breachkit
+/// mail` reads the queue again and again: every run must end normally, count each
+/// of the `messages` as read or vanished at most once and find nothing unreadable;
+/// `each` checks more of every run. At the end the queue is empty.
+pub fn read_while_delivered(
+    img: &Image,
+    files: Vec<PathBuf>,
+    pause: Duration,
+    messages: u64,
+    each: impl Fn(&Value),
+) {
+    let remover = std::thread::spawn(move || {
+        for f in files {
+            std::thread::sleep(pause);
+            let _ = std::fs::remove_file(f);
+        }
+    });
+    let mut runs = 0;
+    while !remover.is_finished() || runs == 0 {
+        let (doc, out) = mail_json(img);
+        assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+        let read = doc["queues"]["messages"].as_array().unwrap().len() as u64;
+        let vanished = doc["queues"]["vanished"].as_u64().unwrap();
+        assert!(read + vanished <= messages);
+        assert_eq!(doc["queues"]["unreadable"], 0, "{}", doc["warnings"]);
+        each(&doc);
+        runs += 1;
+    }
+    remover.join().unwrap();
+    let (doc, _) = mail_json(img);
+    assert_eq!(doc["summary"]["messages"], 0);
+}
+
 /// `breachkit mail --format json` on the live system, as seen from inside the image's
 /// namespace (the MTA running there is the live one).
 pub fn mail_json_live(img: &Image, binds: &[(&str, &str)]) -> (Value, Output) {
