@@ -370,6 +370,17 @@ mod tests {
         }
     }
 
+    /// One `Push` per (name, fails) pair.
+    fn pushes<'a>(
+        log: &'a RefCell<Vec<String>>,
+        steps: &[(&'static str, bool)],
+    ) -> Vec<Box<dyn Change + 'a>> {
+        steps
+            .iter()
+            .map(|&(name, fail)| Box::new(Push { log, name, fail }) as Box<dyn Change>)
+            .collect()
+    }
+
     fn undo_from(log: &RefCell<Vec<String>>) -> impl FnMut(&Action) -> Result<(), ChangeError> {
         move |a: &Action| {
             assert_eq!(a.data.as_deref(), Some(&[0u8, 255][..]));
@@ -386,18 +397,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let mut case = Case::open(t.path()).unwrap();
         let log = RefCell::new(Vec::new());
-        let mut changes: Vec<Box<dyn Change>> = vec![
-            Box::new(Push {
-                log: &log,
-                name: "a",
-                fail: false,
-            }),
-            Box::new(Push {
-                log: &log,
-                name: "b",
-                fail: false,
-            }),
-        ];
+        let mut changes = pushes(&log, &[("a", false), ("b", false)]);
         let ids = apply_changes(&mut case, "t", &mut changes, undo_from(&log)).unwrap();
         assert_eq!(ids.len(), 2);
         assert_eq!(*log.borrow(), ["a", "b"]);
@@ -422,23 +422,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let mut case = Case::open(t.path()).unwrap();
         let log = RefCell::new(Vec::new());
-        let mut changes: Vec<Box<dyn Change>> = vec![
-            Box::new(Push {
-                log: &log,
-                name: "a",
-                fail: false,
-            }),
-            Box::new(Push {
-                log: &log,
-                name: "b",
-                fail: true,
-            }),
-            Box::new(Push {
-                log: &log,
-                name: "c",
-                fail: false,
-            }),
-        ];
+        let mut changes = pushes(&log, &[("a", false), ("b", true), ("c", false)]);
         let err = apply_changes(&mut case, "t", &mut changes, undo_from(&log)).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("push b failed: boom"), "{msg}");
@@ -455,11 +439,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let mut case = Case::open(t.path()).unwrap();
         let log = RefCell::new(Vec::new());
-        let mut changes: Vec<Box<dyn Change>> = vec![Box::new(Push {
-            log: &log,
-            name: "a",
-            fail: false,
-        })];
+        let mut changes = pushes(&log, &[("a", false)]);
         apply_changes(&mut case, "t", &mut changes, undo_from(&log)).unwrap();
         let errors = undo_batch(&mut case, "t", |_| Err("device busy".into())).unwrap();
         assert_eq!(errors, ["push a: device busy"]);
