@@ -86,23 +86,30 @@ pub struct Ec2 {
     pub asg: aws_sdk_autoscaling::Client,
 }
 
+/// A runtime for the test's own SDK calls and the SDK configuration for an
+/// endpoint (moto) with these credentials.
+fn sdk(url: &str, key: &str, secret: &str) -> (tokio::runtime::Runtime, aws_config::SdkConfig) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let conf = rt.block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(url)
+            .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+            .load(),
+    );
+    (rt, conf)
+}
+
 impl Ec2 {
     pub fn new(url: &str) -> Ec2 {
         Ec2::with_key(url, "testing", "testing")
     }
 
     pub fn with_key(url: &str, key: &str, secret: &str) -> Ec2 {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conf = rt.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url(url)
-                .credentials_provider(Credentials::new(key, secret, None, None, "test"))
-                .load(),
-        );
+        let (rt, conf) = sdk(url, key, secret);
         Ec2 {
             rt,
             c: aws_sdk_ec2::Client::new(&conf),
@@ -497,17 +504,7 @@ impl Lb {
     /// An ALB whose listener forwards to `web` by default, `shop.example` to `api`
     /// (priority 1) and answers `/admin/*` with a 403 (priority 5).
     pub fn new(url: &str) -> Lb {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conf = rt.block_on(
-            aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url(url)
-                .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-                .load(),
-        );
+        let (rt, conf) = sdk(url, "testing", "testing");
         let ec2 = aws_sdk_ec2::Client::new(&conf);
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&conf);
         let subnets = rt
