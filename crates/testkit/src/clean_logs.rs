@@ -25,13 +25,13 @@ pub const BACKUP_KEY: &str = "SHA256:bAckUpKeyFingerprint111111111111111111111BB
 /// Linux Malware Detect's event log.
 pub const MALDET_LOG: &str = "/usr/local/maldetect/logs/event_log";
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 
 /// Civil date and time (UTC) of Unix seconds: (year, month, day, h, m, s, weekday).
-fn civil(t: i64) -> (i64, usize, i64, i64, i64, i64, &'static str) {
+pub(crate) fn civil(t: i64) -> (i64, usize, i64, i64, i64, i64, &'static str) {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     // Howard Hinnant's days-to-civil.

@@ -5,6 +5,7 @@
 //! mistyped address. Nothing here is worth more than a low finding.
 
 use crate::FakeHost;
+use crate::clean_logs::{MONTHS, civil};
 use crate::mailqueue::{PostfixMessage, postfix_defer_log, postfix_queue_file};
 
 /// The queue directories Postfix creates.
@@ -133,30 +134,21 @@ pub fn build(h: &FakeHost) {
 
 /// An RFC 2822 date in UTC.
 pub fn rfc2822(secs: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (y, m, d, h, mi, s, weekday) = civil(secs);
     format!(
-        "{}, {} {} {} {:02}:{:02}:{:02} +0000",
-        DAYS[days.rem_euclid(7) as usize],
-        day,
-        MONTHS[(month - 1) as usize],
-        year,
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
+        "{weekday}, {d} {} {y} {h:02}:{mi:02}:{s:02} +0000",
+        MONTHS[m - 1]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc2822_dates() {
+        assert_eq!(super::rfc2822(0), "Thu, 1 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            super::rfc2822(1_730_000_000),
+            "Sun, 27 Oct 2024 03:33:20 +0000"
+        );
+    }
 }
