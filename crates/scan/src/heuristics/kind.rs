@@ -45,7 +45,7 @@ impl Kind {
             return Kind::Htaccess;
         }
         let ext = extension(name);
-        let binary = memchr::memchr(0, head).is_some();
+        let binary = has_nul_in_head(bytes);
         if PHP_EXTENSIONS.contains(&ext.as_str()) || (!binary && find_ci(head, b"<?php")) {
             return Kind::Php;
         }
@@ -58,6 +58,11 @@ impl Kind {
     pub fn is_text(self) -> bool {
         matches!(self, Kind::Php | Kind::Script | Kind::Htaccess | Kind::Text)
     }
+}
+
+/// A NUL byte in the first 4 KiB: binary data, not text (shells refuse such files).
+pub(crate) fn has_nul_in_head(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(HEAD)]).is_some()
 }
 
 /// The lower-case extension of a file name (`""` when none).

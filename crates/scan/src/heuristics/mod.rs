@@ -11,7 +11,7 @@ mod place;
 mod text;
 mod words;
 
-pub(crate) use kind::{Kind, extension_of};
+pub(crate) use kind::{Kind, extension_of, has_nul_in_head};
 pub(crate) use words::{Words, is_words_rule, yara_rule as words_rule};
 
 use crate::Places;
