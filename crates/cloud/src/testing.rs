@@ -86,6 +86,29 @@ pub struct Ec2 {
     pub asg: aws_sdk_autoscaling::Client,
 }
 
+/// An HTTP target group of instances on port 80; its ARN.
+fn create_target_group(
+    rt: &tokio::runtime::Runtime,
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    vpc: &str,
+    name: &str,
+) -> String {
+    rt.block_on(
+        elb.create_target_group()
+            .name(name)
+            .protocol(ProtocolEnum::Http)
+            .port(80)
+            .vpc_id(vpc)
+            .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Instance)
+            .send(),
+    )
+    .unwrap()
+    .target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string()
+}
+
 /// A runtime for the test's own SDK calls and the SDK configuration for an
 /// endpoint (moto) with these credentials.
 fn sdk(url: &str, key: &str, secret: &str) -> (tokio::runtime::Runtime, aws_config::SdkConfig) {
@@ -428,22 +451,7 @@ impl Ec2 {
     }
 
     pub fn target_group(&self, vpc: &str, name: &str) -> String {
-        self.rt
-            .block_on(
-                self.elb
-                    .create_target_group()
-                    .name(name)
-                    .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-                    .port(80)
-                    .vpc_id(vpc)
-                    .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Instance)
-                    .send(),
-            )
-            .unwrap()
-            .target_groups()[0]
-            .target_group_arn()
-            .unwrap()
-            .to_string()
+        create_target_group(&self.rt, &self.elb, vpc, name)
     }
 
     pub fn register(&self, tg: &str, inst: &str, port: i32) {
@@ -535,21 +543,7 @@ impl Lb {
             .load_balancer_arn()
             .unwrap()
             .to_string();
-        let tg = |name: &str| {
-            rt.block_on(
-                elb.create_target_group()
-                    .name(name)
-                    .protocol(ProtocolEnum::Http)
-                    .port(80)
-                    .vpc_id(&vpc)
-                    .send(),
-            )
-            .unwrap()
-            .target_groups()[0]
-                .target_group_arn()
-                .unwrap()
-                .to_string()
-        };
+        let tg = |name: &str| create_target_group(&rt, &elb, &vpc, name);
         let (web, api) = (tg("web"), tg("api"));
         let listener = rt
             .block_on(

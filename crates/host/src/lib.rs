@@ -122,8 +122,7 @@ impl Host {
 
     /// Reads at most `limit` bytes of a regular file found by [`Host::walk`].
     pub fn read_entry(&self, entry: &Entry, limit: u64) -> Result<Content, HostError> {
-        read::read_bounded(&entry.real, limit)
-            .map_err(|kind| HostError::new(escape_path(&entry.host), kind))
+        self.read_found(&entry.real, limit)
     }
 
     /// Reads at most `limit` bytes of a regular file a directory walk found at
