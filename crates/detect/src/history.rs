@@ -4,9 +4,9 @@
 //! `/dev/null`, emptied, or kept by a service account that never logs in.
 
 use crate::Context;
-use crate::shellcmd::{self, SignKind};
 use breachkit_finding::{Finding, Rule, Severity, Step, escape_bytes, escape_path};
 use breachkit_host::lines;
+use breachkit_scan::shellcmd::{self, SignKind};
 use std::path::Path;
 
 pub struct History;

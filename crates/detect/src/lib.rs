@@ -13,7 +13,6 @@ pub mod paths;
 mod persistence;
 mod php;
 mod processes;
-pub mod shellcmd;
 
 pub use context::Context;
 

@@ -34,6 +34,9 @@ pub struct WebRequest<'a> {
     /// The request target as logged (`/x.php?a=b`), not decoded.
     pub target: &'a str,
     pub status: u16,
+    /// The response's size in bytes as logged (the body, or with headers for
+    /// apache's `%O`); `None` for `-` or a field that is not a number.
+    pub size: Option<u64>,
     pub agent: &'a str,
 }
 

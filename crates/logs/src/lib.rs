@@ -4,8 +4,8 @@
 //! bounded memory, parses each line into a timed [`Event`] (RFC 3164/5424 and ISO
 //! syslog, web access and error logs, postfix and exim, ClamAV and maldet), and runs
 //! rules over the events that turn brute force, logins, privilege changes,
-//! webshell requests, spam runs and antivirus detections into findings, with the
-//! lines behind them. It also builds the timeline of those events and searches
+//! webshell requests, attacks answered with an unusual response size, spam runs
+//! and antivirus detections into findings, with the lines behind them. It also builds the timeline of those events and searches
 //! every log for many trigger words at once.
 //!
 //! The rules' data (thresholds, web patterns, default trigger words) lives in

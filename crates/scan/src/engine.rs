@@ -31,6 +31,8 @@ pub struct Options {
     /// Drop findings on files whose hash is in the built-in known-good list.
     pub known_good: bool,
     pub places: Places,
+    /// How far the PHP analysis (the second stage) goes on one file.
+    pub php: breachkit_php::Limits,
 }
 
 impl Options {
@@ -44,6 +46,7 @@ impl Options {
             timeout: Duration::from_secs(10),
             known_good: true,
             places,
+            php: breachkit_php::Limits::default(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::Engine;
 use crate::family::Family;
 use crate::hashes::{self, KNOWN_GOOD_SET};
-use crate::heuristics::{self, HeuristicHit, Kind, View, Words};
+use crate::heuristics::{self, Heuristic, HeuristicHit, Kind, View, Words};
 use crate::report::{self, Hit};
 use crate::rules::Scope;
 use crate::weights::WEIGHTS;
@@ -31,6 +31,7 @@ pub struct FileScanner<'e> {
     engine: &'e Engine,
     builtin: [yara_x::Scanner<'e>; 3],
     user: Option<yara_x::Scanner<'e>>,
+    php: breachkit_php::Analyzer,
     hits: Vec<Hit<'e>>,
     heuristic_hits: Vec<HeuristicHit>,
 }
@@ -49,6 +50,7 @@ impl<'e> FileScanner<'e> {
             engine,
             builtin: engine.rules.builtin.each_ref().map(scanner),
             user: engine.rules.user.as_ref().map(scanner),
+            php: breachkit_php::Analyzer::new(),
             hits: Vec::new(),
             heuristic_hits: Vec::new(),
         }
@@ -135,14 +137,46 @@ impl<'e> FileScanner<'e> {
             words: &words,
         };
         heuristics::run(&view, &mut self.heuristic_hits);
+        let mut paths = Vec::new();
+        // PHP files, and images that carry PHP code.
+        let in_image = self
+            .heuristic_hits
+            .iter()
+            .any(|h| h.heuristic == Heuristic::PhpInImage);
+        let php_inside = kind == Kind::Php || in_image;
+        if php_inside
+            && scope == Scope::Php
+            && heuristics::worth_a_look(&words, report::score(&self.hits) + self.native_score())
+        {
+            let outcome = heuristics::analyse_php(
+                &mut self.php,
+                &self.engine.options.php,
+                bytes,
+                in_image,
+                &mut |h| self.heuristic_hits.push(h),
+            );
+            if let Some(cut) = outcome.cut {
+                scanned.warnings.push(Warning::new(
+                    path,
+                    format!(
+                        "the PHP analysis did not see the whole file ({cut}); judged on what it saw"
+                    ),
+                ));
+            }
+            paths = outcome.paths;
+        }
         for h in &self.heuristic_hits {
             let w = WEIGHTS.of(h.heuristic);
             self.hits.push(Hit {
                 name: h.heuristic.id(),
                 score: w.score,
-                family: w.family,
+                family: h.family.unwrap_or(w.family),
                 description: w.description,
                 offset: h.offset,
+                path: paths
+                    .iter()
+                    .find(|(k, _)| *k == h.heuristic)
+                    .map(|(_, p)| p.clone()),
             });
         }
         let needs_hash = !self.engine.known_bad.is_empty()
@@ -156,6 +190,7 @@ impl<'e> FileScanner<'e> {
                 family: Family::KnownBad,
                 description: "",
                 offset: None,
+                path: None,
             });
             let mut f = report::finding(path, bytes, kind, &self.hits, hash.as_ref());
             f = f.note(format!("The hash list names it {:?}.", name));
@@ -179,6 +214,16 @@ impl<'e> FileScanner<'e> {
             hash.as_ref(),
         ));
         scanned
+    }
+
+    /// What the native heuristics found so far adds to the score (timestomping
+    /// aside: every file a package installed has that shape).
+    fn native_score(&self) -> u32 {
+        self.heuristic_hits
+            .iter()
+            .filter(|h| h.heuristic != Heuristic::Timestomp)
+            .map(|h| WEIGHTS.of(h.heuristic).score)
+            .sum()
     }
 
     /// Adds the hits of the built-in rules of the file's scope and of the user's
@@ -234,6 +279,7 @@ fn add_hits<'r>(results: &yara_x::ScanResults<'_, 'r>, hits: &mut Vec<Hit<'r>>, 
             family: meta.family,
             description: meta.description.unwrap_or(""),
             offset,
+            path: None,
         });
     }
 }

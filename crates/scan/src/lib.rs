@@ -30,6 +30,7 @@ mod hashes;
 mod heuristics;
 mod report;
 mod rules;
+pub mod shellcmd;
 mod walk;
 mod weights;
 

@@ -17,6 +17,8 @@ pub(crate) struct Hit<'e> {
     pub family: Family,
     pub description: &'e str,
     pub offset: Option<usize>,
+    /// For a fact of the PHP analysis: the path from the source to the sink.
+    pub path: Option<String>,
 }
 
 /// How much of the line around a hit the excerpt shows.
@@ -93,6 +95,9 @@ pub(crate) fn finding(
     if !said.is_empty() {
         f = f.note(format!("Seen here: {}.", said.join("; ")));
     }
+    if let Some(path) = ordered.iter().find_map(|h| h.path.as_deref()) {
+        f = f.note(format!("Path: {path}."));
+    }
     if let Some(h) = hash {
         f = f.note(format!("SHA-256 {}.", hex(h)));
     }
@@ -134,6 +139,7 @@ mod tests {
             family,
             description: "why",
             offset,
+            path: None,
         }
     }
 

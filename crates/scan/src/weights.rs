@@ -30,7 +30,7 @@ pub(crate) static WEIGHTS: LazyLock<Weights> =
 
 impl Weights {
     pub fn of(&self, h: Heuristic) -> &Weight {
-        &self.by_heuristic[h as usize]
+        &self.by_heuristic[h.index()]
     }
 
     /// The severity of a score; `None` below the lowest threshold (not reported).
@@ -92,7 +92,7 @@ fn parse(text: &'static str) -> Result<Weights, String> {
         if description.is_empty() {
             return Err(err("missing description"));
         }
-        found[*h as usize] = Some(Weight {
+        found[h.index()] = Some(Weight {
             score,
             family,
             description,

@@ -4,8 +4,8 @@
 
 use super::authorized_keys::KeyLine;
 use crate::paths::is_temp;
-use crate::shellcmd::{self, SignKind};
 use breachkit_finding::{Finding, Rule, Severity, Step};
+use breachkit_scan::shellcmd::{self, SignKind};
 use regex::Regex;
 use std::sync::LazyLock;
 

@@ -11,8 +11,8 @@ mod rclocal;
 mod systemd;
 
 use crate::Context;
-use crate::shellcmd::{self, SignKind};
 use breachkit_finding::{Rule, Severity, escape_bytes};
+use breachkit_scan::shellcmd::{self, SignKind};
 
 pub struct Persistence;
 

@@ -1,8 +1,8 @@
 //! What a process's environment (the one it was started with, `/proc/PID/environ`)
 //! says: libraries preloaded with `LD_PRELOAD`, and miner settings.
 
-use crate::shellcmd::miner_word;
 use breachkit_finding::escape_bytes;
+use breachkit_scan::shellcmd::miner_word;
 
 /// Directories only root can write to, where distribution packages put libraries.
 const SYSTEM_LIB_DIRS: &[&[u8]] = &[

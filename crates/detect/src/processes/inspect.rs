@@ -11,9 +11,9 @@ use super::programs::{Program, classify, is_php_mail_child, looks_like_kernel_th
 use super::rules;
 use super::sockets::SocketTables;
 use super::unread::Unread;
-use crate::shellcmd::miner_word;
 use breachkit_finding::{Finding, Rule, Severity, escape_bytes};
 use breachkit_host::Accounts;
+use breachkit_scan::shellcmd::miner_word;
 
 /// A finding for one process and what it is about, before the shared context
 /// (user, parent, command line) is added to its evidence.

@@ -23,7 +23,7 @@ pub fn access<'a>(line: &'a str) -> Option<(i64, WebRequest<'a>)> {
     let (request, rest) = quoted(rest)?;
     let mut parts = rest.trim_start().splitn(3, ' ');
     let status: u16 = parts.next()?.parse().ok()?;
-    let _bytes = parts.next()?;
+    let size = body_size(parts.next()?);
     let tail = parts.next().unwrap_or("");
     let agent = tail
         .strip_prefix('"')
@@ -43,9 +43,19 @@ pub fn access<'a>(line: &'a str) -> Option<(i64, WebRequest<'a>)> {
             method,
             target,
             status,
+            size,
             agent,
         },
     ))
+}
+
+/// The response size field (`%b`/`%B`/`%O`, nginx `$body_bytes_sent`): a number
+/// of bytes, or `-` (apache's `%b` for an empty body) and anything else unknown.
+fn body_size(field: &str) -> Option<u64> {
+    if field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    field.parse().ok()
 }
 
 /// The text up to the closing quote (`\"` is an escaped quote) and what follows it.
@@ -146,12 +156,13 @@ mod tests {
         .unwrap();
         assert_eq!(t, 1_714_982_400);
         assert_eq!(
-            (r.source, r.method, r.target, r.status, r.agent),
+            (r.source, r.method, r.target, r.status, r.size, r.agent),
             (
                 "203.0.113.9",
                 "POST",
                 "/wp-content/uploads/x.php?c=id",
                 200,
+                Some(12),
                 r#"Mozilla/5.0 (\"x\")"#
             )
         );
@@ -160,15 +171,40 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (r.vhost, r.source, r.agent),
-            (Some("www.example.com:443"), "198.51.100.2", "curl/8")
+            (r.vhost, r.source, r.size, r.agent),
+            (
+                Some("www.example.com:443"),
+                "198.51.100.2",
+                Some(0),
+                "curl/8"
+            )
         );
         // common: no referer, no agent.
         let (_, r) = access(
             r#"10.0.0.1 - - [06/May/2024:08:00:00 +0000] "GET /robots.txt HTTP/1.0" 404 153"#,
         )
         .unwrap();
-        assert_eq!((r.status, r.agent), (404, ""));
+        assert_eq!((r.status, r.size, r.agent), (404, Some(153), ""));
+        // apache's %b writes `-` for an empty body: no size to judge.
+        let (_, r) = access(
+            r#"10.0.0.1 - - [06/May/2024:08:00:00 +0000] "HEAD /product.php?id=1 HTTP/1.1" 200 - "-" "curl/8""#,
+        )
+        .unwrap();
+        assert_eq!((r.status, r.size, r.agent), (200, None, "curl/8"));
+        let (_, r) =
+            access(r#"10.0.0.1 - - [06/May/2024:08:00:00 +0000] "GET / HTTP/1.1" 200 -"#).unwrap();
+        assert_eq!(r.size, None);
+        // nginx's $body_bytes_sent is large on downloads; a junk field is unknown.
+        let (_, r) = access(
+            r#"10.0.0.1 - - [06/May/2024:08:00:00 +0000] "GET /backup.tar HTTP/1.1" 200 5368709120 "-" "curl/8""#,
+        )
+        .unwrap();
+        assert_eq!(r.size, Some(5_368_709_120));
+        let (_, r) = access(
+            r#"10.0.0.1 - - [06/May/2024:08:00:00 +0000] "GET / HTTP/1.1" 200 12x "-" "curl/8""#,
+        )
+        .unwrap();
+        assert_eq!((r.size, r.agent), (None, "curl/8"));
         assert!(access("nonsense").is_none());
     }
 

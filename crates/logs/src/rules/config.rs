@@ -32,6 +32,10 @@ pub struct Thresholds {
     pub web_flood_window_minutes: f64,
     pub web_new_php_hits: f64,
     pub web_new_php_window_minutes: f64,
+    pub web_size_history: f64,
+    pub web_size_margin_bytes: f64,
+    pub web_size_margin_percent: f64,
+    pub web_size_echo_factor: f64,
     pub mail_spike_per_hour: f64,
     pub mail_spike_factor: f64,
     pub mail_spike_absolute: f64,
@@ -55,6 +59,10 @@ impl Default for Thresholds {
             web_flood_window_minutes: 0.0,
             web_new_php_hits: 0.0,
             web_new_php_window_minutes: 0.0,
+            web_size_history: 0.0,
+            web_size_margin_bytes: 0.0,
+            web_size_margin_percent: 0.0,
+            web_size_echo_factor: 0.0,
             mail_spike_per_hour: 0.0,
             mail_spike_factor: 0.0,
             mail_spike_absolute: 0.0,
@@ -107,6 +115,10 @@ impl Thresholds {
             "web.login_flood.window_minutes" => &mut self.web_flood_window_minutes,
             "web.new_php.hits" => &mut self.web_new_php_hits,
             "web.new_php.window_minutes" => &mut self.web_new_php_window_minutes,
+            "web.response_size.history" => &mut self.web_size_history,
+            "web.response_size.margin_bytes" => &mut self.web_size_margin_bytes,
+            "web.response_size.margin_percent" => &mut self.web_size_margin_percent,
+            "web.response_size.echo_factor" => &mut self.web_size_echo_factor,
             "mail.spike.per_hour" => &mut self.mail_spike_per_hour,
             "mail.spike.factor" => &mut self.mail_spike_factor,
             "mail.spike.absolute" => &mut self.mail_spike_absolute,
@@ -171,6 +183,8 @@ mod tests {
         assert!(t.apply(THRESHOLDS).is_ok());
         assert_eq!(t.ssh_brute_failures, 20.0);
         assert!(t.mail_sasl_window_minutes > 0.0);
+        assert_eq!(t.web_size_history, 10.0);
+        assert!(t.web_size_margin_bytes > 0.0 && t.web_size_margin_percent > 0.0);
         assert!(t.apply("ssh.spray.users = 3 # fewer\n").is_ok());
         assert_eq!(t.ssh_spray_users, 3.0);
         assert!(matches!(

@@ -7,6 +7,7 @@ mod accounts;
 mod av;
 pub mod config;
 mod mail;
+mod sizes;
 mod ssh;
 mod web;
 
@@ -306,6 +307,12 @@ impl<'f> Engine<'f> {
             notes.push(format!(
                 "more than {MAX_KEYS} distinct sources or paths; later new ones were not tracked by the rules"
             ));
+        }
+        if self.web.attempts_full() {
+            notes.push(
+                "too many sources attacked too many paths; some attacks answered 2xx were not judged by their response size"
+                    .to_string(),
+            );
         }
         if s.timeline_full {
             notes.push(format!(

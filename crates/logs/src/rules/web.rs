@@ -3,8 +3,19 @@
 //! injection, traversal, inclusion, command injection) grouped by source, scanner
 //! user agents, wp-login.php and xmlrpc.php floods (and the login that ends one), and
 //! bursts of hits on a PHP file that had never answered before.
+//!
+//! An attack answered 2xx is judged by its response size: each path keeps a
+//! bounded summary of its ordinary answers' sizes ([`Sizes`]), and each source the
+//! smallest and largest answer to its SQL injection, traversal and inclusion
+//! requests per path. Both are judged when the family's stream ends, so the
+//! ordinary answers logged after an attack count as much as those before it. An
+//! attack whose answer is far outside the path's usual range changed the answer
+//! (it may have worked): medium. One answered with the usual size did not: low.
+//! Without enough ordinary answers to compare, the rule says what it said before
+//! sizes were kept (an answered page or script is medium, the front page low).
 
-use super::config::{automaton, count, minutes, web_section};
+use super::config::{Thresholds, automaton, count, minutes, web_section};
+use super::sizes::{Sizes, Usual};
 use super::{At, Bounded, Hit, Seen, Shared, Window};
 use crate::event::WebRequest;
 use aho_corasick::AhoCorasick;
@@ -34,7 +45,7 @@ const ATTACK: Rule = Rule {
     step: Step::Aware,
     severity: Severity::Low,
     title: "Attack patterns in requests from one source",
-    explanation: "Requests from one address carried SQL injection, path traversal, file inclusion or command injection patterns. Mostly automated and harmless when refused (or when only the front page, which answers any query, said 200); worth a look when a page or script answered 200.",
+    explanation: "Requests from one address carried SQL injection, path traversal, file inclusion or command injection patterns. Mostly automated and harmless when refused, or when the page answered with its usual size (the front page answers any query); worth a look when a page or script answered 200 with a size unlike its ordinary answers (the attack changed what it returned), or when there are too few ordinary answers to tell.",
     mitre: Some("T1190"),
     next_step: "Check the answered requests and the application they hit; keep it updated.",
 };
@@ -89,6 +100,15 @@ pub struct Patterns {
 }
 
 const CATEGORIES: &[&str] = &["sqli", "traversal", "inclusion", "command"];
+/// The categories whose answers are judged by their size: when they work they
+/// change what the page returns (rows of a table, a file's content).
+const SIZE_JUDGED: &[&str] = &["sqli", "traversal", "inclusion"];
+/// Paths per source whose attack answers are kept for judging by size; answers on
+/// further paths are judged as if the path had no history.
+const PATHS_PER_SOURCE: usize = 8;
+/// (source, path) pairs kept for judging by size, all sources together (each keeps
+/// two lines of evidence).
+const MAX_ATTEMPTS: usize = 10_000;
 /// Paths that answer 200 whatever the query string.
 const FRONT_PAGES: &[&str] = &["/", "/index.php"];
 
@@ -211,13 +231,66 @@ impl PathHit {
     }
 }
 
+/// One answer to an attack, kept as evidence.
+#[derive(Debug, Clone)]
+struct Answer {
+    size: u64,
+    /// The request target's length: a page that echoes the request grows by it.
+    echo: u64,
+    seen: Seen,
+}
+
+/// The attacks of one source on one path answered 200 with a known size: the
+/// smallest and the largest answer (the two farthest from any usual range).
+#[derive(Debug)]
+struct Attempt {
+    path: String,
+    front: bool,
+    count: u64,
+    low: Answer,
+    high: Answer,
+}
+
+impl Attempt {
+    fn add(&mut self, size: u64, echo: u64, at: &At, time: Option<i64>) {
+        self.count += 1;
+        if size < self.low.size {
+            self.low = Answer {
+                size,
+                echo,
+                seen: at.seen(time),
+            };
+        } else if size > self.high.size {
+            self.high = Answer {
+                size,
+                echo,
+                seen: at.seen(time),
+            };
+        }
+    }
+}
+
+/// How the answers of an [`Attempt`] compare with the path's ordinary answers.
+enum Judged<'a> {
+    /// The answer farthest outside the usual range, how far (in margins).
+    Unusual(&'a Answer, Usual, f64),
+    Usual,
+    /// Fewer ordinary answers than the history threshold.
+    Unknown,
+}
+
 #[derive(Debug, Default)]
 struct Source {
     categories: Vec<&'static str>,
     attacks: u64,
     answered: u64,
     first: Option<Seen>,
-    first_answered: Option<Seen>,
+    /// Attacks answered 200 with a known size, per path, to be judged by size.
+    attempts: Vec<Attempt>,
+    /// Attacks answered 2xx on a page or script (not the front page) that cannot
+    /// be judged by size (no size, not 200, HEAD, command injection, no room).
+    unjudged: u64,
+    first_unjudged: Option<Seen>,
     scanner: Option<Seen>,
     login_window: Window,
     flood: Option<Seen>,
@@ -240,6 +313,11 @@ pub struct State<'f> {
     uploads: Bounded<PathHit>,
     shells: Bounded<PathHit>,
     php: Bounded<NewPhp>,
+    /// The sizes of each path's ordinary answers.
+    sizes: Bounded<Sizes>,
+    /// Attempts kept, all sources together, and whether one found no room.
+    attempts: usize,
+    attempts_full: bool,
     decoded: String,
 }
 
@@ -251,12 +329,24 @@ impl<'f> State<'f> {
             uploads: Bounded::default(),
             shells: Bounded::default(),
             php: Bounded::default(),
+            sizes: Bounded::default(),
+            attempts: 0,
+            attempts_full: false,
             decoded: String::new(),
         }
     }
 
     pub fn full(&self) -> bool {
-        self.sources.full || self.uploads.full || self.shells.full || self.php.full
+        self.sources.full
+            || self.uploads.full
+            || self.shells.full
+            || self.php.full
+            || self.sizes.full
+    }
+
+    /// True when attack answers were judged without their size for want of room.
+    pub fn attempts_full(&self) -> bool {
+        self.attempts_full
     }
 
     pub fn event(&mut self, s: &mut Shared, time: Option<i64>, r: &WebRequest, at: &At) {
@@ -293,7 +383,8 @@ impl<'f> State<'f> {
                 );
             }
         }
-        if php && let Some(param) = p.shell_param(query) {
+        let shell = if php { p.shell_param(query) } else { None };
+        if let Some(param) = shell {
             if let Some(h) = self.shells.entry(raw_path) {
                 h.add(u8::from(ok) + 1, ok, at, time);
             }
@@ -311,6 +402,19 @@ impl<'f> State<'f> {
             .find(target)
             .map(|m| p.attack_category[m.pattern().as_usize()]);
         let scanner = !r.agent.is_empty() && p.scanner.is_match(r.agent);
+        // The status and size a size judgement needs (HEAD answers have no body).
+        let sized = match r.size {
+            Some(size) if r.status == 200 && r.method != "HEAD" => Some(size),
+            _ => None,
+        };
+        if attack.is_none()
+            && shell.is_none()
+            && !scanner
+            && let Some(size) = sized
+            && let Some(e) = self.sizes.entry(raw_path)
+        {
+            e.add(size);
+        }
         let login = r.method == "POST"
             && (path.ends_with("/wp-login.php") || path.ends_with("/xmlrpc.php"));
         if attack.is_some() || scanner || login {
@@ -326,11 +430,45 @@ impl<'f> State<'f> {
                     src.first = Some(at.seen(time));
                 }
                 // The front page answers any query string (WordPress, most CMSs):
-                // that says nothing of the attack's success.
-                if ok && !FRONT_PAGES.contains(&path) {
+                // its 200 says nothing of the attack's success, its size may.
+                let front = FRONT_PAGES.contains(&path);
+                if ok {
                     src.answered += 1;
-                    if src.first_answered.is_none() {
-                        src.first_answered = Some(at.seen(time));
+                }
+                let echo = r.target.len() as u64;
+                let kept = match sized {
+                    Some(size) if SIZE_JUDGED.contains(&cat) => {
+                        if let Some(a) = src.attempts.iter_mut().find(|a| a.path == raw_path) {
+                            a.add(size, echo, at, time);
+                            true
+                        } else if src.attempts.len() < PATHS_PER_SOURCE
+                            && self.attempts < MAX_ATTEMPTS
+                        {
+                            let first = Answer {
+                                size,
+                                echo,
+                                seen: at.seen(time),
+                            };
+                            src.attempts.push(Attempt {
+                                path: raw_path.to_string(),
+                                front,
+                                count: 1,
+                                low: first.clone(),
+                                high: first,
+                            });
+                            self.attempts += 1;
+                            true
+                        } else {
+                            self.attempts_full |= self.attempts >= MAX_ATTEMPTS;
+                            false
+                        }
+                    }
+                    _ => false,
+                };
+                if ok && !kept && !front {
+                    src.unjudged += 1;
+                    if src.first_unjudged.is_none() {
+                        src.first_unjudged = Some(at.seen(time));
                     }
                 }
             }
@@ -419,17 +557,7 @@ impl<'f> State<'f> {
         }
         for (addr, src) in sorted(&self.sources.map) {
             if let Some(first) = &src.first {
-                let evidence = src.first_answered.as_ref().unwrap_or(first);
-                let mut hit = Hit::new(&ATTACK, evidence, addr).note(format!(
-                    "{addr}: {} requests with {} patterns, {} answered with 2xx.",
-                    src.attacks,
-                    src.categories.join(", "),
-                    src.answered
-                ));
-                if src.answered > 0 {
-                    hit = hit.severity(Severity::Medium);
-                }
-                s.hits.push(hit);
+                s.hits.push(self.attack_hit(s.thresholds, addr, src, first));
             }
             if let Some(seen) = &src.scanner {
                 s.hits.push(Hit::new(&SCANNER, seen, addr));
@@ -456,6 +584,111 @@ impl<'f> State<'f> {
     }
 }
 
+impl State<'_> {
+    /// The attack finding of one source: medium when an answer's size shows the
+    /// attack changed the page, low when every answer had its page's usual size,
+    /// and as before sizes were kept when there is too little to compare with.
+    fn attack_hit(&self, t: &Thresholds, addr: &str, src: &Source, first: &Seen) -> Hit {
+        let mut worst: Option<(&Attempt, &Answer, Usual, f64)> = None;
+        let mut unusual_paths = 0;
+        let mut usual = 0;
+        let mut unjudged = src.unjudged;
+        let mut unjudged_seen = src.first_unjudged.as_ref();
+        for a in &src.attempts {
+            match self.judge(t, a) {
+                Judged::Unusual(answer, range, far) => {
+                    unusual_paths += 1;
+                    if worst.as_ref().is_none_or(|w| far > w.3) {
+                        worst = Some((a, answer, range, far));
+                    }
+                }
+                Judged::Usual => usual += a.count,
+                Judged::Unknown if !a.front => {
+                    unjudged += a.count;
+                    if unjudged_seen
+                        .is_none_or(|s| (a.low.seen.time, a.low.seen.line) < (s.time, s.line))
+                    {
+                        unjudged_seen = Some(&a.low.seen);
+                    }
+                }
+                Judged::Unknown => {}
+            }
+        }
+        let summary = format!(
+            "{addr}: {} requests with {} patterns, {} answered with 2xx.",
+            src.attacks,
+            src.categories.join(", "),
+            src.answered
+        );
+        let mut hit = if let Some((a, answer, range, _)) = worst {
+            let mut hit = Hit::new(&ATTACK, &answer.seen, addr)
+                .severity(Severity::Medium)
+                .note(summary)
+                .note(format!(
+                    "{} answered one ({}) with {} bytes, where its {} ordinary answers are usually {}–{} bytes: the attack changed what the page returned, so it may have worked (rows of the database, a file's content).",
+                    a.path,
+                    answer.seen.place(),
+                    answer.size,
+                    range.count,
+                    range.lo,
+                    range.hi
+                ));
+            if unusual_paths > 1 {
+                hit = hit.note(format!(
+                    "{unusual_paths} paths answered this source's attacks with unusual sizes."
+                ));
+            }
+            hit
+        } else if let Some(seen) = unjudged_seen.filter(|_| unjudged > 0) {
+            Hit::new(&ATTACK, seen, addr)
+                .severity(Severity::Medium)
+                .note(summary)
+        } else {
+            Hit::new(&ATTACK, first, addr).note(summary)
+        };
+        if usual > 0 {
+            hit = hit.note(format!(
+                "{usual} answered with their page's usual size: the attack did not change the answer."
+            ));
+        }
+        if unjudged > 0 {
+            hit = hit.note(format!(
+                "{unjudged} of the answers (2xx from a page or script) could not be judged by size: too few ordinary answers to compare with, no size logged, or not a SQL injection, traversal or inclusion."
+            ));
+        }
+        hit
+    }
+
+    fn judge<'a>(&self, t: &Thresholds, a: &'a Attempt) -> Judged<'a> {
+        let Some(range) = self
+            .sizes
+            .map
+            .get(&a.path)
+            .and_then(Sizes::usual)
+            .filter(|u| u.count >= count(t.web_size_history) as u64)
+        else {
+            return Judged::Unknown;
+        };
+        let margin = |answer: &Answer| {
+            let m = t
+                .web_size_margin_bytes
+                .max(t.web_size_margin_percent / 100.0 * range.hi as f64)
+                .max(t.web_size_echo_factor * answer.echo as f64);
+            m.round() as u64
+        };
+        let far = |answer: &'a Answer| {
+            range
+                .beyond(answer.size, margin(answer))
+                .map(|f| (answer, f))
+        };
+        match (far(&a.low), far(&a.high)) {
+            (Some((_, fx)), Some((y, fy))) if fy > fx => Judged::Unusual(y, range, fy),
+            (Some((x, fx)), _) | (None, Some((x, fx))) => Judged::Unusual(x, range, fx),
+            (None, None) => Judged::Usual,
+        }
+    }
+}
+
 fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
     let mut v: Vec<_> = map.iter().collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
@@ -465,6 +698,112 @@ fn sorted<V>(map: &HashMap<String, V>) -> Vec<(&String, &V)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::sizes::SAMPLE;
+    use crate::rules::{Facts, MAX_KEYS};
+    use std::sync::Arc;
+
+    fn request<'a>(source: &'a str, target: &'a str, size: u64) -> WebRequest<'a> {
+        WebRequest {
+            vhost: None,
+            source,
+            method: "GET",
+            target,
+            status: 200,
+            size: Some(size),
+            agent: "Mozilla/5.0",
+        }
+    }
+
+    /// A log far bigger than the bounds: more distinct paths than any map keeps,
+    /// more attacking sources and attacked paths than are kept for judging. Every
+    /// structure stops at its bound, says so, and what was kept is still judged.
+    #[test]
+    fn many_distinct_paths_stay_bounded() {
+        let thresholds = Thresholds::default();
+        let facts = Facts::default();
+        let patterns = Patterns::default();
+        let mut shared = Shared {
+            thresholds: &thresholds,
+            facts: &facts,
+            learn_until: None,
+            hits: Vec::new(),
+            timeline: Vec::new(),
+            timeline_full: false,
+        };
+        let mut state = State::new(&patterns);
+        let file: Arc<str> = Arc::from("/var/log/nginx/access.log");
+        let text = || String::from("a line");
+        let mut n = 0u64;
+        let mut feed = |state: &mut State, shared: &mut Shared, r: WebRequest| {
+            n += 1;
+            let at = At {
+                path: &file,
+                line: n,
+                text: &text,
+            };
+            state.event(shared, Some(1_717_405_200 + n as i64), &r, &at);
+        };
+        // A product page with a long, ordinary history.
+        for i in 0..5_000 {
+            let target = format!("/product.php?id={}", i % 50);
+            feed(
+                &mut state,
+                &mut shared,
+                request("198.51.100.1", &target, 5_100 + i % 200),
+            );
+        }
+        // Then more distinct paths than any map keeps (a catalogue, a crawler).
+        for i in 0..MAX_KEYS + 20_000 {
+            let target = format!("/item/{i}/");
+            feed(
+                &mut state,
+                &mut shared,
+                request("198.51.100.2", &target, 9_000),
+            );
+        }
+        // One source attacking many paths, then more sources than are kept.
+        for i in 0..20 {
+            let target = format!("/p{i}.php?id=1%20UNION%20SELECT%201,2");
+            feed(
+                &mut state,
+                &mut shared,
+                request("203.0.113.1", &target, 40_000),
+            );
+        }
+        for i in 0..MAX_ATTEMPTS + 500 {
+            let source = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+            let target = "/product.php?id=1%20UNION%20SELECT%20user,password%20FROM%20users";
+            feed(&mut state, &mut shared, request(&source, target, 40_000));
+        }
+        assert_eq!(state.sizes.map.len(), MAX_KEYS);
+        assert!(state.sizes.full && state.full());
+        assert!(state.sizes.map.values().all(|s| s.kept() <= SAMPLE));
+        assert_eq!(state.attempts, MAX_ATTEMPTS);
+        assert!(state.attempts_full());
+        assert!(
+            state
+                .sources
+                .map
+                .values()
+                .all(|s| s.attempts.len() <= PATHS_PER_SOURCE)
+        );
+        state.finish(&mut shared);
+        let attacks: Vec<_> = shared
+            .hits
+            .iter()
+            .map(|h| &h.finding)
+            .filter(|f| f.rule == "web.attack-patterns")
+            .collect();
+        assert_eq!(attacks.len(), MAX_ATTEMPTS + 501);
+        // Every attack was answered 200 by a script: medium, by its size where it
+        // was kept, as a bare 200 where there was no room.
+        assert!(attacks.iter().all(|f| f.severity == Severity::Medium));
+        let by_size = attacks
+            .iter()
+            .filter(|f| f.explanation.contains("/product.php answered one"))
+            .count();
+        assert_eq!(by_size, MAX_ATTEMPTS - PATHS_PER_SOURCE);
+    }
 
     #[test]
     fn decoding_and_shell_parameters() {

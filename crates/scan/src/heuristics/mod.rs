@@ -3,7 +3,6 @@
 //! which [`Heuristic`]s hit and where; `rules/scan/weights.txt` says what each adds
 //! to the file's score.
 
-mod code;
 mod kind;
 mod markers;
 mod php;
@@ -12,19 +11,17 @@ mod text;
 mod words;
 
 pub(crate) use kind::{Kind, extension_of, has_nul_in_head};
+pub(crate) use php::{analyse as analyse_php, worth_a_look};
 pub(crate) use words::{Words, is_words_rule, yara_rule as words_rule};
 
 use crate::Places;
+use crate::family::Family;
+use breachkit_php::FactKind;
 
 /// One heuristic. The ids are the names used in `rules/scan/weights.txt` and in
 /// findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heuristic {
-    DecoderChain,
-    SuperglobalSink,
-    SuperglobalFunction,
-    PasswordGate,
-    DecoderNameString,
     LongLine,
     EncodedBlob,
     HighEntropy,
@@ -38,37 +35,55 @@ pub enum Heuristic {
     MinerMarker,
     MailerMarker,
     MoneroWallet,
+    /// A fact of the PHP analysis (the second stage, `php`).
+    Php(FactKind),
 }
 
 impl Heuristic {
-    pub const ALL: [Heuristic; 18] = [
-        Heuristic::DecoderChain,
-        Heuristic::SuperglobalSink,
-        Heuristic::SuperglobalFunction,
-        Heuristic::PasswordGate,
-        Heuristic::DecoderNameString,
-        Heuristic::LongLine,
-        Heuristic::EncodedBlob,
-        Heuristic::HighEntropy,
-        Heuristic::InjectedFirstLine,
-        Heuristic::PhpInImage,
-        Heuristic::HtaccessHandler,
-        Heuristic::PhpInUploads,
-        Heuristic::PhpInTemp,
-        Heuristic::ElfInTemp,
-        Heuristic::Timestomp,
-        Heuristic::MinerMarker,
-        Heuristic::MailerMarker,
-        Heuristic::MoneroWallet,
-    ];
+    /// Every heuristic, the PHP analysis's facts last.
+    pub const ALL: [Heuristic; 13 + FactKind::ALL.len()] = {
+        let mut all = [Heuristic::LongLine; 13 + FactKind::ALL.len()];
+        let native = [
+            Heuristic::LongLine,
+            Heuristic::EncodedBlob,
+            Heuristic::HighEntropy,
+            Heuristic::InjectedFirstLine,
+            Heuristic::PhpInImage,
+            Heuristic::HtaccessHandler,
+            Heuristic::PhpInUploads,
+            Heuristic::PhpInTemp,
+            Heuristic::ElfInTemp,
+            Heuristic::Timestomp,
+            Heuristic::MinerMarker,
+            Heuristic::MailerMarker,
+            Heuristic::MoneroWallet,
+        ];
+        let mut i = 0;
+        while i < native.len() {
+            all[i] = native[i];
+            i += 1;
+        }
+        let mut j = 0;
+        while j < FactKind::ALL.len() {
+            all[native.len() + j] = Heuristic::Php(FactKind::ALL[j]);
+            j += 1;
+        }
+        all
+    };
+
+    /// The heuristic's place in [`Heuristic::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Heuristic::Php(kind) => 13 + kind as usize,
+            native => Heuristic::ALL
+                .iter()
+                .position(|h| *h == native)
+                .unwrap_or_default(),
+        }
+    }
 
     pub fn id(self) -> &'static str {
         match self {
-            Heuristic::DecoderChain => "decoder-chain",
-            Heuristic::SuperglobalSink => "superglobal-sink",
-            Heuristic::SuperglobalFunction => "superglobal-function",
-            Heuristic::PasswordGate => "password-gate",
-            Heuristic::DecoderNameString => "decoder-name-string",
             Heuristic::LongLine => "long-line",
             Heuristic::EncodedBlob => "encoded-blob",
             Heuristic::HighEntropy => "high-entropy",
@@ -82,6 +97,7 @@ impl Heuristic {
             Heuristic::MinerMarker => "miner-marker",
             Heuristic::MailerMarker => "mailer-marker",
             Heuristic::MoneroWallet => "monero-wallet",
+            Heuristic::Php(kind) => kind.id(),
         }
     }
 }
@@ -91,6 +107,18 @@ impl Heuristic {
 pub(crate) struct HeuristicHit {
     pub heuristic: Heuristic,
     pub offset: Option<usize>,
+    /// The family, when the context decides it rather than the weights file: a
+    /// request flow found in code a loader decoded makes the file a loader.
+    pub family: Option<Family>,
+}
+
+/// What the PHP analysis of a file gave besides its hits.
+#[derive(Debug, Default)]
+pub(crate) struct PhpOutcome {
+    /// The path of each fact, by heuristic (`$_POST['c'] (line 2) → system($c) (line 4)`).
+    pub paths: Vec<(Heuristic, String)>,
+    /// Why the analysis did not see the whole file.
+    pub cut: Option<breachkit_php::Cut>,
 }
 
 /// What the heuristics see of one file.
@@ -107,14 +135,17 @@ pub(crate) struct View<'a> {
     pub words: &'a Words,
 }
 
-/// Runs every heuristic that applies to the file's kind.
+/// Runs every native heuristic that applies to the file's kind.
 pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
-    let mut hit = |heuristic, offset| out.push(HeuristicHit { heuristic, offset });
+    let mut hit = |heuristic, offset| {
+        out.push(HeuristicHit {
+            heuristic,
+            offset,
+            family: None,
+        })
+    };
     match view.kind {
-        Kind::Php => {
-            php::run(view.bytes, view.words, &mut hit);
-            text::run(view.bytes, true, &mut hit);
-        }
+        Kind::Php => text::run(view.bytes, true, &mut hit),
         Kind::Script => text::run(view.bytes, false, &mut hit),
         _ => {}
     }
@@ -139,7 +170,7 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), Heuristic::ALL.len());
         for (i, h) in Heuristic::ALL.iter().enumerate() {
-            assert_eq!(*h as usize, i);
+            assert_eq!(h.index(), i);
         }
     }
 }

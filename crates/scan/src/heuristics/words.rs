@@ -1,5 +1,5 @@
-//! The words the heuristics start from: decoder and request names and hashing calls
-//! (whether the PHP data-flow pass is worth running), miner and mailer markers, and
+//! The words the heuristics start from: request data and what hides or runs code
+//! (whether the PHP analysis is worth running), miner and mailer markers, and
 //! mining words (whether to look for a wallet address).
 //!
 //! They are found in the pass YARA makes over every file anyway: [`yara_rule`] gives
@@ -18,9 +18,8 @@ use std::sync::LazyLock;
 /// What a word tells the heuristics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Group {
-    Decoder,
     Request,
-    Hash,
+    Hidden,
     Miner,
     Mailer,
     Mining,
@@ -36,7 +35,7 @@ impl Group {
     /// The rule scope where the word matters: PHP's words in files PHP may run.
     fn scope(self) -> Scope {
         match self {
-            Group::Decoder | Group::Request | Group::Hash => Scope::Php,
+            Group::Request | Group::Hidden => Scope::Php,
             Group::Miner | Group::Mailer | Group::Mining => Scope::Any,
         }
     }
@@ -51,9 +50,8 @@ pub(crate) fn is_words_rule(identifier: &str) -> bool {
 static WORDS: LazyLock<Vec<(Group, &'static str)>> = LazyLock::new(|| {
     let group =
         |g: Group, list: &[&'static str]| list.iter().map(move |w| (g, *w)).collect::<Vec<_>>();
-    let mut all = group(Group::Decoder, php::DECODERS);
-    all.extend(group(Group::Request, php::REQUEST));
-    all.extend(group(Group::Hash, php::HASHES));
+    let mut all = group(Group::Request, php::REQUEST);
+    all.extend(group(Group::Hidden, php::HIDDEN));
     all.extend(group(Group::Miner, &markers::miner_list()));
     all.extend(group(Group::Mailer, markers::MAILER_MARKERS));
     all.extend(group(Group::Mining, MINING));
@@ -63,9 +61,10 @@ static WORDS: LazyLock<Vec<(Group, &'static str)>> = LazyLock::new(|| {
 /// What a file contains of the words.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Words {
-    pub decoder: bool,
+    /// Request data (superglobals, headers, the body).
     pub request: bool,
-    pub hash: bool,
+    /// What runs or hides code (`eval`, command runners, variable variables…).
+    pub hidden: bool,
     /// Where the first miner marker starts.
     pub miner: Option<usize>,
     /// Where the first mailer marker starts.
@@ -78,9 +77,8 @@ impl Words {
     fn add(&mut self, word: usize, at: usize) {
         let earliest = |o: &mut Option<usize>| *o = Some(o.map_or(at, |o| o.min(at)));
         match WORDS[word].0 {
-            Group::Decoder => self.decoder = true,
             Group::Request => self.request = true,
-            Group::Hash => self.hash = true,
+            Group::Hidden => self.hidden = true,
             Group::Miner => earliest(&mut self.miner),
             Group::Mailer => earliest(&mut self.mailer),
             Group::Mining => self.mining += 1,
@@ -161,7 +159,7 @@ mod tests {
     #[test]
     fn groups_and_offsets() {
         let w = Words::native(b"x = gzInflate($_POST['a']); // XMRig pool monero");
-        assert!(w.decoder && w.request && !w.hash);
+        assert!(w.hidden && w.request);
         assert_eq!(w.miner, Some(31));
         assert_eq!(w.mailer, None);
         assert_eq!(w.mining, 3);

@@ -1,7 +1,8 @@
 //! Recognising what a shell command does, wherever it was found: a history line, a
 //! cron job, a systemd `ExecStart`, `/etc/rc.local`, an `authorized_keys` forced
-//! command. One classifier, so every check reads commands the same way; each check
-//! decides how severe a sign is in its own context.
+//! command, a line of a shell script, a command a PHP file runs. One classifier, so
+//! every check and the scanner read commands the same way; each decides how severe
+//! a sign is in its own context.
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::LazyLock;

@@ -1,0 +1,141 @@
+//! PHP analysis for breachkit: what a PHP file does with request data and with
+//! the code it hides, read from its syntax tree rather than from patterns.
+//!
+//! The file is parsed with tree-sitter's PHP grammar (PHP 5 string offsets in
+//! braces rewritten first, `legacy`), then walked by an abstract interpreter
+//! (`interp`) that computes for each expression what is known of its value
+//! (`value`): strings put together from pieces, escapes, `chr()`, XOR of literals,
+//! barewords and decoders are folded (`fold`, `decode`), so the names and code an
+//! obfuscator hides are seen; data from the request (superglobals, headers, the
+//! body), from decoders and from the network is followed through variables,
+//! arrays, variable variables, `extract`, functions (inlined with their
+//! arguments), closures and callbacks to the sinks where it matters: code runners,
+//! command runners, `include`, dynamic calls whose callee is computed, file
+//! writes, uploads, `mail`. Code decoded at analysis time is parsed and walked in
+//! turn, recursively, within [`Limits`]. Each [`Fact`] names the sink and the path
+//! from the source to it, with lines.
+//!
+//! A file that does not parse entirely is analysed on what parsed. The scanner
+//! uses this as its second stage, on the files its first stage selects; the code
+//! audit builds on it for SQL injection.
+
+mod catalog;
+mod decode;
+mod facts;
+mod fold;
+mod interp;
+mod legacy;
+mod parse;
+mod syntax;
+mod value;
+
+pub use facts::{Fact, FactKind, Step};
+
+use std::time::Duration;
+
+/// How far one file's analysis may go.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Parsing and walking together (decoded code included).
+    pub time: Duration,
+    /// Nodes visited.
+    pub steps: u64,
+    /// Nesting of code decoded at analysis time (`eval(gzinflate(…eval(…)))`).
+    pub depth: usize,
+    /// Bytes of decoded code parsed, and the largest string folded.
+    pub decoded: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            time: Duration::from_secs(2),
+            steps: 2_000_000,
+            depth: 12,
+            decoded: 8 << 20,
+        }
+    }
+}
+
+/// Why an analysis did not see everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The time limit passed (while parsing or walking).
+    Time,
+    /// The step limit was reached.
+    Steps,
+    /// Decoded code nested deeper than the limit was not analysed.
+    Depth,
+    /// More decoded code than the limit was not analysed.
+    Decoded,
+    /// Code nested deeper than the limit was not analysed.
+    Nesting,
+}
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Cut::Time => "the time limit passed",
+            Cut::Steps => "the step limit was reached",
+            Cut::Depth => "decoded code nested deeper than the limit",
+            Cut::Decoded => "more decoded code than the limit",
+            Cut::Nesting => "code nested deeper than the limit",
+        })
+    }
+}
+
+/// What one file's analysis found.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub facts: Vec<Fact>,
+    /// The grammar could not parse part of the file (analysed on what parsed).
+    pub parse_errors: bool,
+    /// Set when the analysis did not see everything, and why.
+    pub cut: Option<Cut>,
+}
+
+/// A thread's analyser: owns the parsers, reused for every file.
+pub struct Analyzer {
+    parsers: parse::Parsers,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Analyzer {
+    pub fn new() -> Analyzer {
+        Analyzer {
+            parsers: parse::Parsers::new(),
+        }
+    }
+
+    /// Analyses one PHP file (HTML with PHP tags, as PHP reads it).
+    pub fn analyse(&mut self, source: &[u8], limits: &Limits) -> Analysis {
+        let deadline = std::time::Instant::now() + limits.time;
+        let mut bytes = source.to_vec();
+        legacy::rewrite(&mut bytes);
+        let Some(tree) = self.parsers.file(&bytes, deadline) else {
+            return Analysis {
+                cut: Some(Cut::Time),
+                ..Analysis::default()
+            };
+        };
+        let parse_errors = tree.root_node().has_error();
+        let arena = typed_arena::Arena::new();
+        let mut interp = interp::Interp::new(&arena, &mut self.parsers, limits);
+        interp.run(interp::Source {
+            bytes,
+            tree,
+            anchor: None,
+        });
+        let cut = interp.cut.or(interp.skipped);
+        Analysis {
+            facts: interp.into_facts(),
+            parse_errors,
+            cut,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+<?php
+if (isset($_GET['page'])) {
+    include $_GET['page'];
+}
