@@ -204,7 +204,14 @@ pub(crate) fn reads_stream(name: &[u8]) -> bool {
 pub(crate) fn reads_path(name: &[u8]) -> bool {
     matches!(
         name,
-        b"file_get_contents" | b"file" | b"readfile" | b"gzfile" | b"simplexml_load_file"
+        b"file_get_contents"
+            | b"file"
+            | b"readfile"
+            | b"gzfile"
+            | b"simplexml_load_file"
+            | b"show_source"
+            | b"highlight_file"
+            | b"parse_ini_file"
     )
 }
 
@@ -296,6 +303,136 @@ pub(crate) fn passes_data(name: &[u8]) -> bool {
     )
 }
 
+/// Words without which a function's body can make no fact by itself: request
+/// data, runners and sinks, and what hides them. A function never called whose
+/// body has none of them (and no call through a variable) is not walked: the
+/// library code that fills most large files.
+const MATTERS: &[&str] = &[
+    "$_",
+    "$http_",
+    "globals",
+    "getenv",
+    "php://",
+    "getallheaders",
+    "apache_request",
+    "filter_input",
+    "extract",
+    "parse_str",
+    "eval",
+    "assert",
+    "system",
+    "exec",
+    "passthru",
+    "popen",
+    "proc_open",
+    "create_function",
+    "preg_replace",
+    "call_user_func",
+    "array_map",
+    "array_filter",
+    "array_walk",
+    "usort",
+    "ob_start",
+    "register_",
+    "include",
+    "require",
+    "file_put_contents",
+    "fwrite",
+    "fputs",
+    "move_uploaded_file",
+    "copy",
+    "mail",
+    "unserialize",
+    "`",
+    "${",
+    "$$",
+    "reflection",
+    "curl_",
+    "fsockopen",
+    "socket",
+    "file_get_contents",
+    "md5",
+    "sha1",
+    "hash",
+    "password_verify",
+    "chr(",
+    "base64",
+    "gzinflate",
+    "gzuncompress",
+    "str_rot13",
+    "strrev",
+];
+
+/// Whether code may make a fact by itself (see [`MATTERS`]).
+pub(crate) fn may_matter(code: &[u8]) -> bool {
+    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(MATTERS)
+                .ok()
+        });
+    match WORDS.as_ref() {
+        Some(ac) => ac.is_match(code) || calls_through_variable(code),
+        None => true,
+    }
+}
+
+/// `$f(` or `)(`: a call whose callee is a value.
+fn calls_through_variable(code: &[u8]) -> bool {
+    code.windows(2).enumerate().any(|(i, w)| {
+        (w[0] == b')' && w[1] == b'(')
+            || (w[0] == b'$' && {
+                let rest = &code[i + 1..];
+                let name = rest
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                name > 0
+                    && rest[name..]
+                        .iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|b| *b == b'(')
+            })
+    })
+}
+
+/// Functions that run an SQL statement, and which argument holds it (`None`: the
+/// last).
+pub(crate) fn runs_query(name: &[u8]) -> Option<Option<usize>> {
+    Some(match name {
+        b"mysql_query" | b"mysql_unbuffered_query" | b"mssql_query" | b"sqlite_query" => Some(0),
+        b"mysql_db_query"
+        | b"mysqli_query"
+        | b"mysqli_multi_query"
+        | b"mysqli_real_query"
+        | b"odbc_exec"
+        | b"sqlsrv_query"
+        | b"oci_parse" => Some(1),
+        b"pg_query" | b"pg_send_query" => None,
+        _ => return None,
+    })
+}
+
+/// The arguments a PHP function writes its results into, by position.
+pub(crate) fn output_arguments(name: &[u8]) -> &'static [usize] {
+    match name {
+        b"exec" => &[1, 2],
+        b"system" | b"passthru" => &[1],
+        b"preg_match" | b"preg_match_all" | b"preg_replace_callback" => &[2],
+        b"parse_str" | b"mb_parse_str" | b"getimagesize" | b"sscanf" | b"str_replace" => &[1, 2, 3],
+        b"proc_open" => &[2],
+        b"openssl_sign"
+        | b"openssl_seal"
+        | b"openssl_private_decrypt"
+        | b"openssl_public_decrypt" => &[1],
+        b"fscanf" | b"similar_text" => &[2],
+        b"list" | b"settype" | b"array_push" | b"array_unshift" | b"sort" | b"ksort" => &[0],
+        b"dns_get_mx" | b"getmxrr" => &[1],
+        _ => &[],
+    }
+}
+
 /// Request field names that hold a password.
 pub(crate) fn secret_field(name: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -342,6 +479,15 @@ pub(crate) fn data_path(path: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_may_matter() {
+        assert!(may_matter(b"function f() { return $_GET['a']; }"));
+        assert!(may_matter(b"function f($x) { return $x($y); }"));
+        assert!(!may_matter(
+            b"function f($a, $b) { return $a + $this->b($b); }"
+        ));
+    }
 
     #[test]
     fn lists() {

@@ -48,6 +48,14 @@ pub enum FactKind {
     ConstantCommand,
     /// `mail()` inside a loop, to recipients from a list or the request.
     MailLoop,
+    /// A global variable the code never sets is run as code or as a command: under
+    /// PHP 4's `register_globals`, the request sets it.
+    RegisterGlobals,
+    /// A whole SQL statement from the request is run against the database: a
+    /// database console.
+    RequestQuery,
+    /// A file whose whole name the request gives is opened or read.
+    RequestRead,
     /// Request fields named like passwords are sent out: mailed, written to a
     /// file, or put in a URL that is fetched.
     CredentialExfil,
@@ -74,11 +82,14 @@ impl FactKind {
             FactKind::ObjectInjection => "php-object-injection",
             FactKind::ConstantCommand => "php-constant-command",
             FactKind::MailLoop => "php-mail-loop",
+            FactKind::RegisterGlobals => "php-register-globals",
+            FactKind::RequestQuery => "php-request-query",
+            FactKind::RequestRead => "php-request-read",
             FactKind::CredentialExfil => "php-credential-exfil",
         }
     }
 
-    pub const ALL: [FactKind; 18] = [
+    pub const ALL: [FactKind; 21] = [
         FactKind::RequestCode,
         FactKind::RequestCommand,
         FactKind::RequestFunction,
@@ -97,6 +108,9 @@ impl FactKind {
         FactKind::ConstantCommand,
         FactKind::MailLoop,
         FactKind::CredentialExfil,
+        FactKind::RegisterGlobals,
+        FactKind::RequestQuery,
+        FactKind::RequestRead,
     ];
 }
 
@@ -121,8 +135,8 @@ pub struct Fact {
     pub line: u32,
     /// From the source to the sink (the sink last).
     pub path: Vec<Step>,
-    /// Found in code decoded at analysis time (an `eval` of a decoded literal).
-    pub in_decoded: bool,
+    /// Where the code holding the fact came from.
+    pub origin: Origin,
     /// The constant command, path or URL involved, when there is one.
     pub detail: Option<Vec<u8>>,
 }
@@ -137,6 +151,17 @@ impl Fact {
             .collect();
         parts.join(" → ")
     }
+}
+
+/// Where the code a fact was found in came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The analysed file as it is.
+    File,
+    /// Code the file decodes and runs (`eval(base64_decode('…'))`).
+    Decoded,
+    /// A PHP file the file writes (`file_put_contents('x.php', '<?php …')`).
+    Written,
 }
 
 /// Most facts kept per file.

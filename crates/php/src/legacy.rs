@@ -1,7 +1,9 @@
 //! PHP 5 syntax that tree-sitter's grammar (PHP 7.4 onwards) no longer knows,
 //! rewritten in place before parsing, every byte keeping its offset: string and
 //! array offsets in braces (`$s{4}`, removed in PHP 8), which old obfuscators use
-//! on every line (`$O{4}.$O{9}`). The braces become brackets; nothing else changes.
+//! on every line (`$O{4}.$O{9}`), become brackets; the `<script language="php">`
+//! opening tag (removed in PHP 7) becomes `<?php` and its `</script>` a `?>`,
+//! padded with spaces.
 //!
 //! A small lexer walks the source: outside `<?php … ?>` (HTML) nothing is touched;
 //! comments, quoted strings, backticks and heredocs are skipped; a `{` that follows
@@ -13,27 +15,52 @@ pub(crate) fn rewrite(src: &mut [u8]) -> bool {
     let mut changed = false;
     let mut i = 0;
     let mut in_php = false;
+    // Inside a `<script language="php">` block: `</script>` closes it.
+    let mut script = false;
     // Open offsets: positions of the `{` that became `[`, with their brace depth.
     let mut open: Vec<usize> = Vec::new();
     // Nesting of other braces inside an open offset (`$a{$b{1}}`, `$a{f(){}}`).
     let mut depth: Vec<u32> = Vec::new();
     while i < n {
         if !in_php {
-            match memchr::memmem::find(&src[i..], b"<?") {
-                Some(rel) => {
-                    i += rel + 2;
+            let tag = memchr::memmem::find(&src[i..], b"<?").map(|r| i + r);
+            let block = script_open(&src[i..]).map(|(at, len)| (i + at, len));
+            match (tag, block) {
+                (Some(t), Some((b, _))) if t < b => {
+                    i = t + 2;
                     in_php = true;
                 }
-                None => break,
+                (_, Some((b, len))) => {
+                    pad(&mut src[b..b + len], b"<?php");
+                    changed = true;
+                    i = b + len;
+                    in_php = true;
+                    script = true;
+                }
+                (Some(t), None) => {
+                    i = t + 2;
+                    in_php = true;
+                }
+                (None, None) => break,
             }
             continue;
         }
         match src[i] {
             b'?' if src.get(i + 1) == Some(&b'>') => {
                 in_php = false;
+                script = false;
                 open.clear();
                 depth.clear();
                 i += 2;
+            }
+            b'<' if script && starts_with_ci(&src[i..], b"</script>") => {
+                pad(&mut src[i..i + 9], b"?>");
+                changed = true;
+                in_php = false;
+                script = false;
+                open.clear();
+                depth.clear();
+                i += 9;
             }
             b'#' if src.get(i + 1) != Some(&b'[') => i = line_comment_end(src, i),
             b'/' if src.get(i + 1) == Some(&b'/') => i = line_comment_end(src, i),
@@ -91,6 +118,42 @@ fn follows_variable(src: &[u8], at: usize) -> bool {
         && !src[start].is_ascii_digit()
         // `${name}` inside a string is handled by the string skip; `$$a{1}` is fine.
         && name_len > 0
+}
+
+/// Where the first `<script language="php">` tag (quotes and case as PHP 5 took
+/// them) starts in `s`, and its length.
+fn script_open(s: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(rel) = find_ci(&s[from..], b"<script") {
+        let at = from + rel;
+        let end = memchr::memchr(b'>', &s[at..]).map(|e| at + e + 1)?;
+        let tag: Vec<u8> = s[at..end]
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace() && **b != b'"' && **b != b'\'')
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if tag == b"<scriptlanguage=php>" {
+            return Some((at, end - at));
+        }
+        from = at + 7;
+    }
+    None
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn starts_with_ci(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// Writes `with` at the start of `span` and spaces after it.
+fn pad(span: &mut [u8], with: &[u8]) {
+    for (i, b) in span.iter_mut().enumerate() {
+        *b = with.get(i).copied().unwrap_or(b' ');
+    }
 }
 
 fn is_name(b: u8) -> bool {
@@ -180,6 +243,19 @@ mod tests {
             rw("<?php $h = <<<EOT\nx\nEOT;\n$a{1};"),
             "<?php $h = <<<EOT\nx\nEOT;\n$a[1];"
         );
+    }
+
+    #[test]
+    fn script_language_php_blocks() {
+        let src = "<html><script language=\"php\">@eval($_POST[1]);</script><p>$a{1}</p>";
+        let out = rw(src);
+        assert_eq!(out.len(), src.len());
+        assert!(out.starts_with("<html><?php "), "{out}");
+        assert!(out.contains("@eval($_POST[1]);?>"), "{out}");
+        // HTML after the block is left alone.
+        assert!(out.ends_with("<p>$a{1}</p>"), "{out}");
+        let js = "<script type=\"text/javascript\">var a = b{1};</script>";
+        assert_eq!(rw(js), js);
     }
 
     #[test]

@@ -29,7 +29,7 @@ mod parse;
 mod syntax;
 mod value;
 
-pub use facts::{Fact, FactKind, Step};
+pub use facts::{Fact, FactKind, Origin, Step};
 
 use std::time::Duration;
 
@@ -114,6 +114,12 @@ impl Analyzer {
 
     /// Analyses one PHP file (HTML with PHP tags, as PHP reads it).
     pub fn analyse(&mut self, source: &[u8], limits: &Limits) -> Analysis {
+        self.analyse_at(None, source, limits)
+    }
+
+    /// Analyses the PHP file at `path` (a host path: what `__FILE__` and
+    /// `__DIR__` are in its code).
+    pub fn analyse_at(&mut self, path: Option<&str>, source: &[u8], limits: &Limits) -> Analysis {
         let deadline = std::time::Instant::now() + limits.time;
         let mut bytes = source.to_vec();
         legacy::rewrite(&mut bytes);
@@ -126,10 +132,12 @@ impl Analyzer {
         let parse_errors = tree.root_node().has_error();
         let arena = typed_arena::Arena::new();
         let mut interp = interp::Interp::new(&arena, &mut self.parsers, limits);
+        interp.file_path = path.map(|p| p.as_bytes().to_vec());
         interp.run(interp::Source {
             bytes,
             tree,
             anchor: None,
+            origin: Origin::File,
         });
         let cut = interp.cut.or(interp.skipped);
         Analysis {

@@ -30,6 +30,9 @@ impl Flags {
     /// Put together with other text (a path prefix, a command's options): the
     /// request chooses part of the value, not all of it.
     pub const MIXED: Flags = Flags(64);
+    /// A global variable the code never sets: null, or under PHP 4's
+    /// `register_globals` whatever the request says.
+    pub const UNSET: Flags = Flags(128);
 
     pub fn has(self, other: Flags) -> bool {
         self.0 & other.0 != 0
@@ -37,6 +40,11 @@ impl Flags {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    /// These flags, restricted to `keep`.
+    pub fn only(self, keep: Flags) -> Flags {
+        Flags(self.0 & keep.0)
     }
 }
 
@@ -150,6 +158,9 @@ pub(crate) enum Handle<'a> {
     Input,
     /// A URL, a socket or a curl handle.
     Remote,
+    /// A Windows shell object (`new COM('WScript.Shell')`): its methods run
+    /// programs.
+    Shell,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -181,10 +192,13 @@ pub(crate) struct Val<'a> {
     pub trail: Option<Rc<Trail>>,
     /// Request field names this value carries (`$_POST['pass']` → `pass`), a few.
     pub fields: Option<Rc<Vec<Vec<u8>>>>,
+    /// For a value put together from unknown and known pieces: the known end
+    /// (`$dir . '/x.php'` ends in `/x.php`), a few bytes.
+    pub tail: Option<Rc<Vec<u8>>>,
 }
 
 /// Most alternatives a [`Shape::Choice`] keeps.
-const CHOICES: usize = 4;
+const CHOICES: usize = 8;
 /// Largest arrays joined element by element.
 const ARRAY_JOIN: usize = 64;
 /// Most request field names a value remembers.
@@ -223,6 +237,19 @@ impl<'a> Val<'a> {
             flags: from.flags_deep(),
             trail: from.trail_deep(),
             fields: from.fields_deep(),
+            tail: None,
+        }
+    }
+
+    /// How the value ends, when known: the whole string, or the known tail of
+    /// one put together.
+    pub fn known_end(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self.as_str() {
+            Some((s, _)) => Some(s),
+            None => self
+                .tail
+                .as_deref()
+                .map(|t| std::borrow::Cow::Borrowed(t.as_slice())),
         }
     }
 
@@ -245,6 +272,15 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// The value as PHP turns it into text when it is put into a string: the
+    /// string, and an array as `Array` (non-alphanumeric webshells start so).
+    pub fn as_text(&self) -> Option<(std::borrow::Cow<'_, [u8]>, How)> {
+        match &self.shape {
+            Shape::Array(_) => Some((std::borrow::Cow::Borrowed(b"Array"), How::ASSEMBLED)),
+            _ => self.as_str(),
+        }
+    }
+
     /// The integer value, as PHP converts (`"12abc"` is 12, `"abc"` is 0).
     pub fn as_int(&self) -> Option<i64> {
         match &self.shape {
@@ -258,6 +294,10 @@ impl<'a> Val<'a> {
 
     /// Whether PHP takes the value as true, when known.
     pub fn truthy(&self) -> Option<bool> {
+        if self.flags.has(Flags::UNSET) {
+            // Null, unless register_globals lets the request set it.
+            return None;
+        }
         match &self.shape {
             Shape::Int(i) => Some(*i != 0),
             Shape::Bool(b) => Some(*b),
@@ -274,7 +314,7 @@ impl<'a> Val<'a> {
         matches!(
             self.shape,
             Shape::Str(..) | Shape::Int(_) | Shape::Bool(_) | Shape::Null
-        )
+        ) && !self.flags.has(Flags::UNSET)
     }
 
     /// Flags of the value and of everything it holds.
@@ -453,6 +493,7 @@ pub(crate) fn join<'a>(a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
         flags,
         trail,
         fields,
+        tail: None,
     }
 }
 

@@ -148,7 +148,7 @@ fn hidden_code_is_decoded_and_analysed() {
         .iter()
         .find(|f| f.kind == FactKind::RequestCode)
         .expect("the decoded code's flow");
-    assert!(inner.in_decoded);
+    assert_eq!(inner.origin, breachkit_php::Origin::Decoded);
     assert_eq!(inner.line, 1);
     // A home-made XOR decoder run on its literal (loops followed exactly).
     let src = "<?php function d($s, $k) { $o = ''; for ($i = 0; $i < strlen($s); $i++) \
@@ -290,4 +290,129 @@ fn hostile_input_is_bounded() {
     assert!(a.facts.iter().any(|f| f.kind == FactKind::RequestCode));
     let bomb = "<?php $s = 'ab'; while (1) { $s = $s . $s; } ";
     analyse(bomb);
+}
+
+#[test]
+fn files_written_with_php_code_are_analysed() {
+    let src = "<?php @fputs(fopen(base64_decode('bG9zdC5waHA='), 'w'), \
+               '<?php @eval($_POST[\"lw\"]); ?>');";
+    let facts = analyse(src).facts;
+    let inner = facts
+        .iter()
+        .find(|f| f.kind == FactKind::RequestCode)
+        .expect("the written file's flow");
+    assert_eq!(inner.origin, breachkit_php::Origin::Written);
+    // The path is put together: its known end says PHP runs it.
+    fires(
+        FactKind::RequestCommand,
+        "<?php file_put_contents($dir . '/x.php', '<?php system($_GET[1]);');",
+    );
+    // A template written with data, a cache of HTML: silent.
+    silent(
+        "<?php file_put_contents($dir . '/page.html', '<html><body>Hello</body></html>'); \
+         file_put_contents('cache.php', '<?php return array(\"a\" => 1);');",
+    );
+}
+
+#[test]
+fn register_globals() {
+    fires(
+        FactKind::RegisterGlobals,
+        "<form><input name=\"cmd\"></form><?php if ($cmd) { system($cmd); }",
+    );
+    fires(
+        FactKind::RegisterGlobals,
+        "<a href=\"?page=x\">x</a><?php include $page;",
+    );
+    fires(
+        FactKind::RegisterGlobals,
+        "<?php /* ?x=assert */ $x($_POST['z']);",
+    );
+    // A global another file of the application sets, no form field of its name.
+    silent("<?php call_user_func_array($wp_widget_callbacks['x'], array()); system($cmd);");
+    fires(
+        FactKind::RequestCode,
+        "<?php /* ?p=/x/e */ @preg_filter($p, $_REQUEST['r'], '');",
+    );
+    // Variables the code sets, or a function's own variables: silent.
+    silent(
+        "<?php if ($argc > 1) { $paths = $argv[1]; } $items = $paths ? explode(',', $paths) : []; \
+         foreach ($items as $i) { passthru('phpcs ' . $i); } \
+         $cmd = get_option('cmd'); $out = shell_exec($cmd); \
+         function f($c) { $x = null; return $x; } $page = __DIR__ . '/home.php'; include $page;",
+    );
+}
+
+#[test]
+fn database_consoles() {
+    fires(
+        FactKind::RequestQuery,
+        "<?php $l = mysqli_connect($h, $u, $p); $r = mysqli_query($l, $_POST['sql']);",
+    );
+    fires(
+        FactKind::RequestQuery,
+        "<?php mysql_query(stripslashes($_REQUEST['q']));",
+    );
+    // A query with a request value in it is an injection (the code audit's), not a console.
+    silent(
+        "<?php mysql_query(\"SELECT * FROM t WHERE id = \" . (int) $_GET['id']); \
+         mysqli_query($l, \"SELECT * FROM t WHERE name = '\" . $_GET['n'] . \"'\");",
+    );
+}
+
+#[test]
+fn older_php_shapes() {
+    // `<script language="php">` blocks (PHP 5).
+    fires(
+        FactKind::RequestCode,
+        "<html><script language=\"php\">@eval($_POST['z']);</script></html>",
+    );
+    // Windows' shell object through COM.
+    fires(
+        FactKind::RequestCommand,
+        "<?php $s = new COM('WScript.Shell'); $s->exec('cmd /c ' . $_GET['c']);",
+    );
+    // Names counted up from the letters of \"Array\" (non-alphanumeric shells).
+    fires(
+        FactKind::RequestCode,
+        "<?php $_ = []; $_ = @\"$_\"; $_ = $_['!' == '@']; $a = $_; $a++; $a++; $a++; $a++; \
+         $f = $_ . $a; $f = 'ass' . 'ert'; $p = '_POST'; $f(${$p}['x']);",
+    );
+    // $GLOBALS replaced by an array of names.
+    fires(
+        FactKind::RequestCommand,
+        "<?php $GLOBALS = array('f' => 'sys' . 'tem'); $GLOBALS['f']($_GET['c']);",
+    );
+}
+
+#[test]
+fn the_file_name_can_name_the_function() {
+    let src = b"<?php $f = substr(__FILE__, -10, -4); $f($_POST['c']);";
+    let a =
+        Analyzer::new().analyse_at(Some("/var/www/html/up/assert.php"), src, &Limits::default());
+    assert!(
+        a.facts.iter().any(|f| f.kind == FactKind::RequestCode),
+        "{:#?}",
+        a.facts
+    );
+    let a = Analyzer::new().analyse_at(
+        Some("/var/www/html/up/gallery.php"),
+        src,
+        &Limits::default(),
+    );
+    assert!(a.facts.is_empty(), "{:#?}", a.facts);
+}
+
+#[test]
+fn file_readers() {
+    fires(FactKind::RequestRead, "<?php readfile($_GET['f']);");
+    fires(
+        FactKind::RequestRead,
+        "<?php $h = fopen($_POST['fname'], 'r'); echo fread($h, 1 << 20);",
+    );
+    // A name the site makes from the request, inside its own folder.
+    silent(
+        "<?php readfile(__DIR__ . '/docs/' . basename($_GET['f'])); \
+         echo file_get_contents('data/' . $_GET['page'] . '.html');",
+    );
 }

@@ -9,6 +9,7 @@ pub enum Family {
     Webshell,
     Loader,
     Mailer,
+    Phishing,
     Bot,
     Miner,
     Dropper,
@@ -28,6 +29,7 @@ impl Family {
             "webshell" => Family::Webshell,
             "loader" => Family::Loader,
             "mailer" => Family::Mailer,
+            "phishing" => Family::Phishing,
             "bot" => Family::Bot,
             "miner" => Family::Miner,
             "dropper" => Family::Dropper,
@@ -47,6 +49,7 @@ impl Family {
             Family::Webshell => &WEBSHELL,
             Family::Loader => &LOADER,
             Family::Mailer => &MAILER,
+            Family::Phishing => &PHISHING,
             Family::Bot => &BOT,
             Family::Miner => &MINER,
             Family::Dropper => &DROPPER,
@@ -66,6 +69,7 @@ pub const RULES: &[&Rule] = &[
     &WEBSHELL,
     &LOADER,
     &MAILER,
+    &PHISHING,
     &BOT,
     &MINER,
     &DROPPER,
@@ -108,6 +112,16 @@ const MAILER: Rule = Rule {
     explanation: "This script sends mail in bulk to a list it is given: spam or phishing sent in the server's name, which gets its IP address and domain blacklisted.",
     mitre: Some("T1566"),
     next_step: "Check the mail queue (breachkit mail), keep a copy of the script, remove it, and look for who called it in the web logs.",
+};
+
+const PHISHING: Rule = Rule {
+    id: "scan.phishing",
+    step: Step::Aware,
+    severity: Severity::High,
+    title: "Phishing kit: a fake sign-in page, the script that collects its passwords, or a helper",
+    explanation: "Someone put a copy of a well-known company's sign-in page (a bank, PayPal, Microsoft 365, Apple, a webmail…) on this server, with a script that sends whatever victims type into it to the attacker by mail, to a chat bot or into a file, and helpers that hide the kit from security companies. Your site is being used to steal other people's accounts, and your domain and IP address will be blocklisted.",
+    mitre: Some("T1566"),
+    next_step: "Keep a copy of the kit's whole folder and any archive it came in (breachkit quarantine backup), then remove them. The web logs show when it was uploaded and who sent the form (their passwords were stolen: report the page to the imitated company's abuse or phishing address). Then find how it got in and rotate the site's passwords.",
 };
 
 const BOT: Rule = Rule {

@@ -8,6 +8,7 @@ use crate::hashes::{self, KNOWN_GOOD_SET};
 use crate::heuristics::{self, Heuristic, HeuristicHit, Kind, View, Words};
 use crate::report::{self, Hit};
 use crate::rules::Scope;
+use crate::walk::AppTrees;
 use crate::weights::WEIGHTS;
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::{Content, Entry, Host};
@@ -34,6 +35,8 @@ pub struct FileScanner<'e> {
     php: breachkit_php::Analyzer,
     hits: Vec<Hit<'e>>,
     heuristic_hits: Vec<HeuristicHit>,
+    /// Which folders of temp and upload places are application roots.
+    trees: AppTrees,
 }
 
 impl<'e> FileScanner<'e> {
@@ -53,6 +56,7 @@ impl<'e> FileScanner<'e> {
             php: breachkit_php::Analyzer::new(),
             hits: Vec::new(),
             heuristic_hits: Vec::new(),
+            trees: AppTrees::default(),
         }
     }
 
@@ -68,7 +72,11 @@ impl<'e> FileScanner<'e> {
     pub fn scan_found(&mut self, host: &Host, real: &Path) -> Scanned {
         let max = self.engine.options.max_size;
         match host.read_found(real, max) {
-            Ok(content) => self.scan_content(&host.display(real), &content),
+            Ok(content) => {
+                let places = &self.engine.options.places;
+                let app = self.trees.path_in_app(host, places, real);
+                self.scan_content_in(&host.display(real), &content, app.as_deref())
+            }
             Err(e) if e.is_not_found() => Scanned::default(),
             Err(e) => Scanned {
                 warnings: vec![e.warning()],
@@ -77,8 +85,15 @@ impl<'e> FileScanner<'e> {
         }
     }
 
-    /// Scans what was read of a file at `path` (a host path, escaped).
+    /// Scans what was read of a file at `path` (a host path, escaped). Nothing is
+    /// known of its surroundings: in a temp or upload folder it is judged loose.
     pub fn scan_content(&mut self, path: &str, content: &Content) -> Scanned {
+        self.scan_content_in(path, content, None)
+    }
+
+    /// `app`: the file's path below the root of the application tree it belongs to
+    /// in a temp or upload folder (see `AppTrees`).
+    fn scan_content_in(&mut self, path: &str, content: &Content, app: Option<&str>) -> Scanned {
         let max = self.engine.options.max_size;
         let mut warnings = Vec::new();
         let read = content.bytes.len() as u64;
@@ -100,19 +115,32 @@ impl<'e> FileScanner<'e> {
                 ),
             ));
         }
-        let mut scanned = self.scan_bytes(
+        let mut scanned = self.scan_bytes_in(
             path,
             &content.bytes,
             content.meta.mtime(),
             content.meta.ctime(),
+            app,
         );
         warnings.append(&mut scanned.warnings);
         scanned.warnings = warnings;
         scanned
     }
 
-    /// Scans bytes as the file at `path` with the given times.
+    /// Scans bytes as the file at `path` with the given times. Nothing is known of
+    /// its surroundings: in a temp or upload folder it is judged loose.
     pub fn scan_bytes(&mut self, path: &str, bytes: &[u8], mtime: i64, ctime: i64) -> Scanned {
+        self.scan_bytes_in(path, bytes, mtime, ctime, None)
+    }
+
+    fn scan_bytes_in(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        mtime: i64,
+        ctime: i64,
+        app: Option<&str>,
+    ) -> Scanned {
         let mut scanned = Scanned {
             bytes: bytes.len() as u64,
             ..Scanned::default()
@@ -134,6 +162,7 @@ impl<'e> FileScanner<'e> {
             mtime,
             ctime,
             places: &self.engine.options.places,
+            app_path: app,
             words: &words,
         };
         heuristics::run(&view, &mut self.heuristic_hits);
@@ -146,11 +175,16 @@ impl<'e> FileScanner<'e> {
         let php_inside = kind == Kind::Php || in_image;
         if php_inside
             && scope == Scope::Php
-            && heuristics::worth_a_look(&words, report::score(&self.hits) + self.native_score())
+            && heuristics::worth_a_look(
+                &words,
+                bytes.len(),
+                report::score(&self.hits) + self.native_score(),
+            )
         {
             let outcome = heuristics::analyse_php(
                 &mut self.php,
                 &self.engine.options.php,
+                path,
                 bytes,
                 in_image,
                 &mut |h| self.heuristic_hits.push(h),
@@ -265,6 +299,8 @@ fn add_hits<'r>(results: &yara_x::ScanResults<'_, 'r>, hits: &mut Vec<Hit<'r>>, 
         if rule.is_private() {
             if crate::rules::is_words_rule(&rule) {
                 words.add_yara(&rule);
+            } else if heuristics::is_look_rule(rule.identifier()) {
+                words.hidden = true;
             }
             continue;
         }

@@ -21,6 +21,14 @@ pub(crate) struct Hit<'e> {
     pub path: Option<String>,
 }
 
+impl Hit<'_> {
+    /// A fact of the PHP analysis: it knows the code (a pattern may have matched
+    /// text inside a string the code only writes somewhere).
+    fn understood(&self) -> bool {
+        self.path.is_some()
+    }
+}
+
 /// How much of the line around a hit the excerpt shows.
 const BEFORE: usize = 60;
 const AFTER: usize = 240;
@@ -51,10 +59,12 @@ pub(crate) fn finding(
             ordered.push(h);
         }
     }
-    // Strongest first; among equals, the one that points at a line.
+    // Strongest first; among equals, what the PHP analysis understood, then the
+    // one that points at a line.
     ordered.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
+            .then_with(|| b.understood().cmp(&a.understood()))
             .then_with(|| b.offset.is_some().cmp(&a.offset.is_some()))
     });
     let total = score(hits);

@@ -59,6 +59,11 @@ pub const BUILTIN: &[(Scope, &str, &str)] = &[
     ),
     (
         Scope::Script,
+        "script/asp.yar",
+        include_str!("../../../rules/yara/script/asp.yar"),
+    ),
+    (
+        Scope::Script,
         "script/bot.yar",
         include_str!("../../../rules/yara/script/bot.yar"),
     ),
@@ -96,6 +101,11 @@ pub const BUILTIN: &[(Scope, &str, &str)] = &[
         Scope::Php,
         "php/loader.yar",
         include_str!("../../../rules/yara/php/loader.yar"),
+    ),
+    (
+        Scope::Php,
+        "php/look.yar",
+        include_str!("../../../rules/yara/php/look.yar"),
     ),
     (
         Scope::Php,
@@ -278,7 +288,7 @@ mod tests {
         let mut n = 0;
         for rule in rules.builtin[Scope::Php as usize]
             .iter()
-            .filter(|r| !is_words_rule(r))
+            .filter(|r| !is_words_rule(r) && !heuristics::is_look_rule(r.identifier()))
         {
             n += 1;
             let mut family = false;

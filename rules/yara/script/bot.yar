@@ -6,24 +6,27 @@
 
 rule irc_bot_commands
 {
+    // PHP bots only: Perl and Python scripts are judged by where their socket data
+    // goes (crates/scan/src/heuristics/script/code.rs), which tells a bot that runs
+    // what the channel says from a notifier that only posts to it.
     meta:
         family = "bot"
         score = 90
-        description = "IRC bot: connects to IRC, joins a channel and runs commands sent as messages"
+        description = "PHP IRC bot: connects to IRC, joins a channel and runs commands sent as messages"
     strings:
+        $php = "<?"
         $nick = /["']NICK\s/
         $user = /["']USER\s/
         $join = /["']JOIN\s/
         $priv = "PRIVMSG" fullword
         $ping = "PONG" fullword
-        $run1 = /\b(system|exec|shell_exec|passthru|popen|qx)\s*[\(\{]/
+        $run1 = /\b(system|exec|shell_exec|passthru|popen)\s*\(/
         $run2 = "`$" ascii
-        $net1 = "IO::Socket::INET" ascii
-        $net2 = "fsockopen(" nocase
-        $net3 = "socket.socket(" ascii
-        $net4 = "socket(" ascii
+        $net1 = "fsockopen(" nocase
+        $net2 = "socket_create(" nocase
+        $net3 = "stream_socket_client(" nocase
     condition:
-        filesize < 1MB and $nick and $user and $join and $priv and $ping and any of ($run*) and any of ($net*)
+        filesize < 1MB and $php and $nick and $user and $join and $priv and $ping and any of ($run*) and any of ($net*)
 }
 
 rule perl_bot_flood

@@ -22,20 +22,6 @@ rule shell_download_exec
         filesize < 500KB and any of ($dl*) and $tmp and $chmod and $run
 }
 
-rule shell_pipe_to_shell
-{
-    meta:
-        family = "dropper"
-        score = 80
-        description = "Downloads a script and pipes it straight into a shell"
-    strings:
-        $a = /\b(curl|wget)\s[^\n|;]{0,200}\|\s*(sudo\s+)?(ba|da|z)?sh\b/
-        $b = /\b(bash|sh)\s+-c\s+["']?\$\((curl|wget)\s/
-        $c = /\b(bash|sh)\s+<\s*\(\s*(curl|wget)\s/
-    condition:
-        filesize < 500KB and any of them
-}
-
 rule python_perl_dropper
 {
     meta:

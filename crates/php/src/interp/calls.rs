@@ -6,7 +6,7 @@
 use super::env::Frame;
 use super::{Flow, FnDef, Interp};
 use crate::catalog;
-use crate::facts::{FactKind, Step, short};
+use crate::facts::{FactKind, Origin, Step, short};
 use crate::fold;
 use crate::syntax::{F, K, field, kind};
 use crate::value::{Closure, Flags, Handle, How, Key, Shape, Val, join};
@@ -222,7 +222,7 @@ impl<'a> Interp<'a, '_> {
                             self.write_sink("fwrite", &path, &arg(1), site);
                         }
                         Handle::Remote => self.exfil("fwrite", &arg(1), site),
-                        Handle::Input => {}
+                        Handle::Input | Handle::Shell => {}
                     }
                 }
                 return Val::unknown();
@@ -302,18 +302,23 @@ impl<'a> Interp<'a, '_> {
                 Val::unknown()
             };
         }
+        if let Some(at) = catalog::runs_query(name) {
+            let at = at.unwrap_or(args.len().saturating_sub(1));
+            self.query_sink(&String::from_utf8_lossy(name), &arg(at), site);
+            return Val::unknown();
+        }
         if let Some(cb) = catalog::callback(name) {
             return self.callback_call(name, cb, args, site);
         }
         if catalog::opens_stream(name) {
-            return self.open_stream(name, &arg(0));
+            return self.open_stream(name, &arg(0), site);
         }
         if catalog::reads_stream(name) {
             return match &arg(0).shape {
                 Shape::Handle(h) => match h.as_ref() {
                     Handle::Input => self.request_read(site),
                     Handle::Remote => Val::unknown().with_flags(Flags::REMOTE),
-                    Handle::File(_) => Val::unknown(),
+                    Handle::File(_) | Handle::Shell => Val::unknown(),
                 },
                 _ => Val::unknown(),
             };
@@ -330,6 +335,7 @@ impl<'a> Interp<'a, '_> {
                 return Val::unknown();
             }
             self.exfil(&String::from_utf8_lossy(name), &path, site);
+            self.read_sink(&String::from_utf8_lossy(name), &path, site);
             // A path or URL the request chose: its content is the request's.
             let f = path.flags_deep();
             return if f.has(Flags::REQUEST) {
@@ -347,7 +353,12 @@ impl<'a> Interp<'a, '_> {
             }
             return Val::unknown().with_flags(Flags::REMOTE);
         }
-        if let Some(v) = fold::call(name, args, self.limits.decoded) {
+        if let Some(mut v) = fold::call(name, args, self.limits.decoded) {
+            // A global never set folds as null; it stays marked as such.
+            v.flags |= args
+                .iter()
+                .fold(Flags::default(), |f, a| f | a.flags)
+                .only(Flags::UNSET);
             return v;
         }
         if catalog::DECODERS.iter().any(|d| d.as_bytes() == name) {
@@ -373,7 +384,10 @@ impl<'a> Interp<'a, '_> {
         })
     }
 
-    fn open_stream(&mut self, name: &[u8], target: &Val<'a>) -> Val<'a> {
+    fn open_stream(&mut self, name: &[u8], target: &Val<'a>, site: Node<'a>) -> Val<'a> {
+        if matches!(name, b"fopen" | b"gzopen") && target.as_str().is_none() {
+            self.read_sink("fopen", target, site);
+        }
         let handle = match name {
             b"fopen" | b"gzopen" => match target.as_str() {
                 Some((p, _)) if p.eq_ignore_ascii_case(b"php://input") => Handle::Input,
@@ -508,7 +522,7 @@ impl<'a> Interp<'a, '_> {
                     let method = items.get(1).map(|(_, m)| m.clone()).unwrap_or_default();
                     self.dynamic_method(&method, args, site)
                 }
-                _ => self.unknown_callee(alt, site),
+                _ => self.unknown_callee(alt, args, site),
             };
             result = Some(match result {
                 Some(r) => join(&r, &v),
@@ -519,12 +533,22 @@ impl<'a> Interp<'a, '_> {
     }
 
     /// A callee that is not known: chosen by the request, or computed by a decoder.
-    fn unknown_callee(&mut self, callee: &Val<'a>, site: Node<'a>) -> Val<'a> {
+    fn unknown_callee(&mut self, callee: &Val<'a>, args: &[Val<'a>], site: Node<'a>) -> Val<'a> {
         let flags = callee.flags_deep();
         let text = short(self.text(site));
         if flags.has(Flags::REQUEST) {
             self.fact(FactKind::RequestFunction, &text, site, callee, None);
-        } else if flags.has(Flags::DECODED) {
+        } else if callee.flags.has(Flags::UNSET)
+            && args
+                .iter()
+                .any(|a| a.flags_deep().has(Flags::REQUEST) || a.flags_deep().has(Flags::UNSET))
+        {
+            // `$x($_POST[…])` with `$x` never set: named by the request under
+            // register_globals.
+            self.fact(FactKind::RegisterGlobals, &text, site, callee, None);
+        } else if flags.has(Flags::DECODED) && !flags.has(Flags::MIXED) {
+            // A name a decoder computed whole (a name with a written prefix, such
+            // as `'imagecreatefrom' . $type`, belongs to the prefix's family).
             self.fact(FactKind::HiddenFunction, &text, site, callee, None);
         }
         Val::unknown()
@@ -624,8 +648,7 @@ impl<'a> Interp<'a, '_> {
                 } else {
                     match args.get(i) {
                         Some(v) => v.clone(),
-                        None => p
-                            .child_by_field_name("default_value")
+                        None => field(p, F::DefaultValue)
                             .map(|d| self.expr(d))
                             .unwrap_or_default(),
                     }
@@ -715,8 +738,7 @@ impl<'a> Interp<'a, '_> {
 
     /// `$o->m(…)`, `$o->$m(…)`.
     pub(super) fn method_call(&mut self, node: Node<'a>) -> Val<'a> {
-        let object = node
-            .child_by_field_name("object")
+        let object = field(node, F::Object)
             .map(|o| self.expr(o))
             .unwrap_or_default();
         let (args, _) = self.args(field(node, F::Arguments));
@@ -728,6 +750,15 @@ impl<'a> Interp<'a, '_> {
             return self.dynamic_method(&name, &args, node);
         }
         let name = self.text(name_node).to_ascii_lowercase();
+        if let Shape::Handle(h) = &object.shape
+            && matches!(h.as_ref(), Handle::Shell)
+            && matches!(&name[..], b"exec" | b"run" | b"shellexecute")
+        {
+            let cmd = args.first().cloned().unwrap_or_default();
+            let n = String::from_utf8_lossy(&name).into_owned();
+            self.command_sink(&n, &cmd, node);
+            return Val::unknown();
+        }
         match (&object.shape, &name[..]) {
             (Shape::Callable(inner), b"invoke" | b"invokeargs" | b"__invoke") => {
                 let inner = inner.as_ref().clone();
@@ -789,6 +820,16 @@ impl<'a> Interp<'a, '_> {
             let name = self.expr(name_node);
             return self.dynamic_method(&name, &args, node);
         }
+        // A class of this file, or the class the code is in; not a library's
+        // class that happens to share a method name with one here.
+        let own = field(node, F::Scope).is_none_or(|scope| {
+            let scope = last_segment(self.text(scope)).to_ascii_lowercase();
+            matches!(&scope[..], b"self" | b"static" | b"parent")
+                || self.class_names.contains(&scope)
+        });
+        if !own {
+            return Val::unknown();
+        }
         let name = self.text(name_node).to_ascii_lowercase();
         self.call_method_named(&name, &args, node)
     }
@@ -809,6 +850,15 @@ impl<'a> Interp<'a, '_> {
                     return Val::of(Shape::Callable(Rc::new(
                         args.first().cloned().unwrap_or_default(),
                     )));
+                }
+                // Windows' shell objects through COM: their methods run programs.
+                if name == b"com"
+                    && args.first().and_then(Val::as_str).is_some_and(|(p, _)| {
+                        let p = p.to_ascii_lowercase();
+                        p.starts_with(b"wscript.shell") || p.starts_with(b"shell.application")
+                    })
+                {
+                    return Val::of(Shape::Handle(Rc::new(Handle::Shell)));
                 }
                 if let Some(def) = self.classes.get(&name).copied() {
                     self.call_user(def, &args, &[], node);
@@ -857,7 +907,7 @@ impl<'a> Interp<'a, '_> {
                     .collect()
             })
             .unwrap_or_default();
-        match self.parse_code(&code, site) {
+        match self.parse_code(&code, site, Origin::Decoded) {
             Some((root, source)) => Val::of(Shape::Closure(Rc::new(Closure {
                 params: names,
                 body: root,
@@ -890,7 +940,9 @@ impl<'a> Interp<'a, '_> {
             }
             if !self.inlined.contains_key(&def.node.id()) {
                 self.src = def.source;
-                self.call_user(def, &[], &[], def.node);
+                if catalog::may_matter(self.text(def.node)) {
+                    self.call_user(def, &[], &[], def.node);
+                }
             }
         }
         for c in std::mem::take(&mut self.closures) {

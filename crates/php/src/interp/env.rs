@@ -81,7 +81,7 @@ impl<'a> Interp<'a, '_> {
 
     /// The state after one of several branches ran: a variable set in only some
     /// of them may also hold what it held before (`base`).
-    pub(super) fn join_all(base: &Snapshot<'a>, outs: Vec<Snapshot<'a>>) -> Snapshot<'a> {
+    pub(super) fn join_all(&self, base: &Snapshot<'a>, outs: Vec<Snapshot<'a>>) -> Snapshot<'a> {
         let mut result = base.clone();
         let mut first = true;
         for out in outs {
@@ -91,15 +91,24 @@ impl<'a> Interp<'a, '_> {
                 continue;
             }
             let mut vars = HashMap::with_capacity(result.vars.len().max(out.vars.len()));
+            // A variable one outcome never set: what reading it unset gives
+            // matters only for register_globals' variables.
             for (k, v) in result.vars.iter() {
-                let joined = match out.vars.get(k) {
-                    Some(o) => join(v, o),
-                    None => v.clone(),
+                let joined = match (out.vars.get(k), self.unset_global(k)) {
+                    (Some(o), _) => join(v, o),
+                    (None, Some(u)) => join(v, &u),
+                    (None, None) => v.clone(),
                 };
                 vars.insert(k.clone(), joined);
             }
             for (k, v) in out.vars {
-                vars.entry(k).or_insert(v);
+                if let std::collections::hash_map::Entry::Vacant(slot) = vars.entry(k) {
+                    let v = match self.unset_global(slot.key()) {
+                        Some(u) => join(&v, &u),
+                        None => v,
+                    };
+                    slot.insert(v);
+                }
             }
             result.vars = vars;
             result.extracted = match (result.extracted, out.extracted) {
@@ -108,6 +117,15 @@ impl<'a> Interp<'a, '_> {
             };
         }
         result
+    }
+
+    /// What a global the code reads before setting holds while unset (null, or
+    /// the request's under register_globals); `None` for other variables.
+    fn unset_global(&self, name: &[u8]) -> Option<Val<'a>> {
+        (self.locals.is_empty()
+            && self.global.extracted.is_none()
+            && self.first_read.contains(name))
+        .then(|| Val::of(Shape::Null).with_flags(Flags::UNSET))
     }
 
     /// Reads `$name`.
@@ -122,7 +140,11 @@ impl<'a> Interp<'a, '_> {
         match name {
             b"_SERVER" => return Val::of(Shape::Server),
             b"GLOBALS" => return Val::of(Shape::Globals),
-            b"this" => return Val::unknown(),
+            // PHP's own variables: the object, the command line, the last error,
+            // the headers of the last HTTP fetch.
+            b"this" | b"argv" | b"argc" | b"php_errormsg" | b"http_response_header" => {
+                return Val::unknown();
+            }
             _ => {}
         }
         let f = self.current();
@@ -132,7 +154,22 @@ impl<'a> Interp<'a, '_> {
         if let Some(v) = f.vars.get(name) {
             return v.clone();
         }
-        f.extracted.clone().unwrap_or_default()
+        if let Some(v) = &f.extracted {
+            return v.clone();
+        }
+        if self.locals.is_empty() && self.first_read.contains(name) {
+            // A global the code reads before it ever sets it: null, unless
+            // register_globals is on.
+            let line = self.place(node).1;
+            let text = short(self.text(node));
+            return Val::of(Shape::Null)
+                .with_flags(Flags::UNSET)
+                .step(|| Step { line, text });
+        }
+        if self.locals.is_empty() {
+            return Val::of(Shape::Null);
+        }
+        Val::unknown()
     }
 
     /// `$name .= v` in place when both are known strings (a decoder's loop appends
@@ -173,7 +210,18 @@ impl<'a> Interp<'a, '_> {
 
     /// Writes `$name`; a tainted value gains a step naming the variable.
     pub(super) fn write_var(&mut self, name: &[u8], v: Val<'a>, node: Node<'a>) {
-        if catalog::request_variable(name) || matches!(name, b"_SERVER" | b"GLOBALS" | b"this") {
+        if name == b"GLOBALS" {
+            // `$GLOBALS = array('x' => …)` sets each global.
+            if let Shape::Array(items) = &v.shape {
+                for (k, item) in items.iter() {
+                    if let crate::value::Key::Str(k) = k {
+                        self.write_global(k, item.clone());
+                    }
+                }
+            }
+            return;
+        }
+        if catalog::request_variable(name) || matches!(name, b"_SERVER" | b"this") {
             return;
         }
         let line = self.place(node).1;

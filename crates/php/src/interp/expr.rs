@@ -13,6 +13,8 @@ use crate::value::{Closure, Flags, How, Key, Shape, Val, join, push_step};
 use std::rc::Rc;
 use tree_sitter::Node;
 
+/// Bytes of a known end kept for a value put together.
+const TAIL: usize = 32;
 /// Longest string put together at analysis time; longer ones are unknown.
 pub(super) const STR_MAX: usize = 1 << 20;
 /// Most elements an array literal keeps.
@@ -34,8 +36,7 @@ impl<'a> Interp<'a, '_> {
         match kind(node) {
             Some(K::String) | Some(K::EncapsedString) | Some(K::Heredoc) => self.literal(node),
             Some(K::Nowdoc) => {
-                let body = node
-                    .child_by_field_name("value")
+                let body = field(node, F::Value)
                     .map(|b| self.text(b).to_vec())
                     .unwrap_or_default();
                 Val::str(body, How::PLAIN)
@@ -67,8 +68,7 @@ impl<'a> Interp<'a, '_> {
                     Some(v) => self.expr(v),
                     None => Val::unknown(),
                 };
-                let ty = node
-                    .child_by_field_name("type")
+                let ty = field(node, F::Type)
                     .map(|t| self.text(t).to_ascii_lowercase())
                     .unwrap_or_default();
                 match &ty[..] {
@@ -86,8 +86,7 @@ impl<'a> Interp<'a, '_> {
                 None => Val::unknown(),
             },
             Some(K::ConditionalExpression) => {
-                let cond = node
-                    .child_by_field_name("condition")
+                let cond = field(node, F::Condition)
                     .map(|c| self.expr(c))
                     .unwrap_or_default();
                 let truth = cond.truthy();
@@ -95,8 +94,7 @@ impl<'a> Interp<'a, '_> {
                     Some(b) => self.expr(b),
                     None => cond,
                 };
-                let alt = node
-                    .child_by_field_name("alternative")
+                let alt = field(node, F::Alternative)
                     .map(|a| self.expr(a))
                     .unwrap_or_default();
                 match truth {
@@ -106,8 +104,7 @@ impl<'a> Interp<'a, '_> {
                 }
             }
             Some(K::AssignmentExpression) | Some(K::ReferenceAssignmentExpression) => {
-                let v = node
-                    .child_by_field_name("right")
+                let v = field(node, F::Right)
                     .map(|r| self.expr(r))
                     .unwrap_or_default();
                 if let Some(l) = field(node, F::Left) {
@@ -121,12 +118,20 @@ impl<'a> Interp<'a, '_> {
                     return Val::unknown();
                 };
                 let old = self.expr(target);
-                let plus = node
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| self.text(o) == b"++");
-                let new = old
-                    .as_int()
-                    .map_or_else(Val::unknown, |i| Val::int(if plus { i + 1 } else { i - 1 }));
+                let plus = field(node, F::Operator).is_some_and(|o| self.text(o) == b"++");
+                let new = match (&old.shape, plus) {
+                    // PHP increments a non-numeric string like a counter: "a" → "b",
+                    // "Az" → "Ba", "zz" → "aaa" (non-alphanumeric webshells count so).
+                    (Shape::Str(s, how), true) if numeric(s).is_none() => increment(s)
+                        .map_or_else(Val::unknown, |s| Val::str(s, *how | How::ASSEMBLED)),
+                    _ => old.as_int().map_or_else(Val::unknown, |i| {
+                        Val::int(if plus {
+                            i.wrapping_add(1)
+                        } else {
+                            i.wrapping_sub(1)
+                        })
+                    }),
+                };
                 self.assign(target, new.clone());
                 new
             }
@@ -141,10 +146,11 @@ impl<'a> Interp<'a, '_> {
             | Some(K::IncludeOnceExpression)
             | Some(K::RequireExpression)
             | Some(K::RequireOnceExpression) => {
-                let path_node = node.named_child(0);
-                let path = path_node.map(|p| self.expr(p)).unwrap_or_default();
-                let tail = path_node.map(|p| self.text(p)).unwrap_or_default();
-                self.include_sink(&path, tail, node);
+                let path = node
+                    .named_child(0)
+                    .map(|p| self.expr(p))
+                    .unwrap_or_default();
+                self.include_sink(&path, node);
                 Val::unknown()
             }
             Some(K::ShellCommandExpression) => {
@@ -224,14 +230,18 @@ impl<'a> Interp<'a, '_> {
         let mut how = How::PLAIN;
         let mut unknown: Option<Val<'a>> = None;
         let mut parts = 0;
+        // The known text after the last unknown part.
+        let mut after_unknown: Vec<u8> = Vec::new();
         let mut c = node.walk();
         for part in node.named_children(&mut c) {
             match kind(part) {
                 Some(K::StringContent) | Some(K::NowdocString) => {
-                    bytes.extend_from_slice(self.text(part))
+                    bytes.extend_from_slice(self.text(part));
+                    after_unknown.extend_from_slice(self.text(part));
                 }
                 Some(K::EscapeSequence) => {
                     let (b, escaped) = unescape(self.text(part));
+                    after_unknown.extend_from_slice(&b);
                     bytes.extend(b);
                     if escaped {
                         how = how | How::ESCAPED;
@@ -240,13 +250,15 @@ impl<'a> Interp<'a, '_> {
                 Some(K::HeredocStart) | Some(K::HeredocEnd) => {}
                 _ => {
                     let v = self.expr(part);
-                    match v.as_str() {
+                    match v.as_text() {
                         Some((s, h)) => {
                             bytes.extend_from_slice(&s);
+                            after_unknown.extend_from_slice(&s);
                             how = how | h | How::ASSEMBLED;
                         }
                         None => {
                             parts += 1;
+                            after_unknown.clear();
                             unknown = Some(match unknown {
                                 Some(old) => join(&old, &Val::tainted_by(&v)),
                                 None => Val::tainted_by(&v),
@@ -261,6 +273,10 @@ impl<'a> Interp<'a, '_> {
                 if !u.flags.is_empty() && (!bytes.is_empty() || parts > 1) {
                     u.flags |= Flags::MIXED;
                 }
+                if !after_unknown.is_empty() {
+                    let from = after_unknown.len().saturating_sub(TAIL);
+                    u.tail = Some(Rc::new(after_unknown[from..].to_vec()));
+                }
                 u
             }
             None => Val::str(bytes, how),
@@ -274,6 +290,18 @@ impl<'a> Interp<'a, '_> {
         let name = self.text(node);
         if let Some(v) = self.consts.get(name) {
             return v.clone();
+        }
+        // The file's own path: a name can be cut from it (`substr(__FILE__, -10, -4)`
+        // in a file named `assert.php`).
+        if let Some(path) = &self.file_path {
+            match name {
+                b"__FILE__" => return Val::str(path.clone(), How::ASSEMBLED),
+                b"__DIR__" => {
+                    let dir = path.rsplitn(2, |&b| b == b'/').nth(1).unwrap_or_default();
+                    return Val::str(dir.to_vec(), How::ASSEMBLED);
+                }
+                _ => {}
+            }
         }
         if name.iter().any(u8::is_ascii_lowercase) {
             return Val::str(name.to_vec(), How::ASSEMBLED);
@@ -382,6 +410,9 @@ impl<'a> Interp<'a, '_> {
                 }
                 out.unwrap_or_default()
             }
+            // An element of an array never set: null, or the request's under
+            // register_globals when the code reads it before setting it.
+            Shape::Null => Val::unknown().with_flags(base.flags.only(Flags::UNSET)),
             _ => {
                 let mut v = Val::tainted_by(base);
                 if base.flags_deep().has(Flags::REQUEST) {
@@ -441,19 +472,16 @@ impl<'a> Interp<'a, '_> {
     }
 
     fn binary(&mut self, node: Node<'a>) -> Val<'a> {
-        let op = node
-            .child_by_field_name("operator")
+        let op = field(node, F::Operator)
             .map(|o| self.text(o).to_ascii_lowercase())
             .unwrap_or_default();
         if op == b"." {
             return self.concat_chain(node);
         }
-        let l = node
-            .child_by_field_name("left")
+        let l = field(node, F::Left)
             .map(|n| self.expr(n))
             .unwrap_or_default();
-        let r = node
-            .child_by_field_name("right")
+        let r = field(node, F::Right)
             .map(|n| self.expr(n))
             .unwrap_or_default();
         match &op[..] {
@@ -505,9 +533,7 @@ impl<'a> Interp<'a, '_> {
         let mut rights = Vec::new();
         let mut left = node;
         while kind(left) == Some(K::BinaryExpression)
-            && left
-                .child_by_field_name("operator")
-                .is_some_and(|o| self.text(o) == b".")
+            && field(left, F::Operator).is_some_and(|o| self.text(o) == b".")
         {
             let (Some(l), Some(r)) = (field(left, F::Left), field(left, F::Right)) else {
                 break;
@@ -524,12 +550,10 @@ impl<'a> Interp<'a, '_> {
     }
 
     fn unary(&mut self, node: Node<'a>) -> Val<'a> {
-        let v = node
-            .child_by_field_name("argument")
+        let v = field(node, F::Argument)
             .map(|a| self.expr(a))
             .unwrap_or_default();
-        let op = node
-            .child_by_field_name("operator")
+        let op = field(node, F::Operator)
             .map(|o| self.text(o))
             .unwrap_or_default();
         match op {
@@ -538,7 +562,7 @@ impl<'a> Interp<'a, '_> {
                     Val::str(s.iter().map(|b| !b).collect(), *how | How::TRANSFORMED)
                 }
                 Shape::Int(i) => Val::int(!i),
-                _ => Val::tainted_by(&v).with_flags(Flags::DECODED),
+                _ => Val::tainted_by(&v),
             },
             b"-" => v
                 .as_int()
@@ -553,8 +577,7 @@ impl<'a> Interp<'a, '_> {
         let (Some(target), Some(right)) = (field(node, F::Left), field(node, F::Right)) else {
             return Val::unknown();
         };
-        let op = node
-            .child_by_field_name("operator")
+        let op = field(node, F::Operator)
             .map(|o| self.text(o).to_vec())
             .unwrap_or_default();
         if op == b".=" && kind(target) == Some(K::VariableName) {
@@ -622,17 +645,15 @@ impl<'a> Interp<'a, '_> {
                     return;
                 };
                 let key = target.named_child(1).map(|k| self.expr(k));
-                // `$GLOBALS['x'] = …` writes the global `$x`.
-                if kind(base_node) == Some(K::VariableName)
-                    && self.var_name(base_node).as_deref() == Some(b"GLOBALS")
-                {
+                let base = self.expr(base_node);
+                // `$GLOBALS['x'] = …` (however `$GLOBALS` is spelled) writes `$x`.
+                if matches!(base.shape, Shape::Globals) {
                     if let Some((k, _)) = key.as_ref().and_then(Val::as_str) {
                         let k = k.into_owned();
                         self.write_global(&k, v);
                     }
                     return;
                 }
-                let base = self.expr(base_node);
                 let new = store(&base, key.as_ref(), v);
                 self.assign(base_node, new);
             }
@@ -752,8 +773,7 @@ impl<'a> Interp<'a, '_> {
         let Some(body) = field(node, F::Body) else {
             return Val::unknown();
         };
-        let params = node
-            .child_by_field_name("parameters")
+        let params = field(node, F::Parameters)
             .map(|p| self.param_names(p))
             .unwrap_or_default();
         let mut captured = Vec::new();
@@ -805,6 +825,37 @@ impl<'a> Interp<'a, '_> {
 
 fn known_bool<'a>(b: Option<bool>) -> Val<'a> {
     b.map_or_else(Val::unknown, |b| Val::of(Shape::Bool(b)))
+}
+
+/// PHP's `++` on a string of letters and digits; `None` on anything else.
+fn increment(s: &[u8]) -> Option<Vec<u8>> {
+    if s.is_empty() {
+        return Some(b"1".to_vec());
+    }
+    if !s.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let mut out = s.to_vec();
+    for i in (0..out.len()).rev() {
+        let (next, carry) = match out[i] {
+            b'z' => (b'a', true),
+            b'Z' => (b'A', true),
+            b'9' => (b'0', true),
+            c => (c + 1, false),
+        };
+        out[i] = next;
+        if !carry {
+            return Some(out);
+        }
+    }
+    // Carried past the first character: one more in front, of its kind.
+    let first = match s[0] {
+        b'a'..=b'z' => b'a',
+        b'A'..=b'Z' => b'A',
+        _ => b'1',
+    };
+    out.insert(0, first);
+    Some(out)
 }
 
 /// A numeric string's value.
@@ -868,7 +919,7 @@ fn order(l: &Val, r: &Val) -> Option<std::cmp::Ordering> {
 
 /// `acc . v`, appending to `acc`'s bytes when they are not shared.
 fn append<'a>(mut acc: Val<'a>, v: &Val<'a>) -> Val<'a> {
-    if let (Shape::Str(bytes, how), Some((add, add_how))) = (&mut acc.shape, v.as_str())
+    if let (Shape::Str(bytes, how), Some((add, add_how))) = (&mut acc.shape, v.as_text())
         && bytes.len() + add.len() <= STR_MAX
     {
         Rc::make_mut(bytes).extend_from_slice(&add);
@@ -880,12 +931,14 @@ fn append<'a>(mut acc: Val<'a>, v: &Val<'a>) -> Val<'a> {
 
 /// `a . b`.
 pub(super) fn concat<'a>(l: &Val<'a>, r: &Val<'a>) -> Val<'a> {
-    match (l.as_str(), r.as_str()) {
+    match (l.as_text(), r.as_text()) {
         (Some((a, ha)), Some((b, hb))) if a.len() + b.len() <= STR_MAX => {
             let mut s = Vec::with_capacity(a.len() + b.len());
             s.extend_from_slice(&a);
             s.extend_from_slice(&b);
-            Val::str(s, ha | hb | How::ASSEMBLED)
+            let mut v = Val::str(s, ha | hb | How::ASSEMBLED);
+            v.flags = (l.flags | r.flags).only(Flags::UNSET);
+            v
         }
         _ => {
             let tainted = if l.flags_deep().is_empty() { r } else { l };
@@ -895,6 +948,9 @@ pub(super) fn concat<'a>(l: &Val<'a>, r: &Val<'a>) -> Val<'a> {
             if !v.flags.is_empty() && !empty(l) && !empty(r) {
                 v.flags |= Flags::MIXED;
             }
+            v.tail = r
+                .known_end()
+                .map(|end| Rc::new(end[end.len().saturating_sub(TAIL)..].to_vec()));
             if let Some(f) = r.fields_deep() {
                 for name in f.iter() {
                     v.add_field(name);
@@ -984,6 +1040,7 @@ fn store<'a>(base: &Val<'a>, key: Option<&Val<'a>>, v: Val<'a>) -> Val<'a> {
             }
             Val::of(Shape::Array(Rc::new(items)))
         }
+        Shape::Null => store(&Val::of(Shape::Array(Rc::new(Vec::new()))), key, v),
         Shape::Unknown if base.flags.is_empty() && base.trail.is_none() => {
             // A new array (`$a['k'] = v` on an unset variable).
             store(&Val::of(Shape::Array(Rc::new(Vec::new()))), key, v)
@@ -1079,5 +1136,10 @@ mod tests {
         assert_eq!(parse_int(b"017"), Some(15));
         assert_eq!(parse_int(b"1_000"), Some(1000));
         assert_eq!(parse_int(b"0"), Some(0));
+        assert_eq!(increment(b"a").unwrap(), b"b");
+        assert_eq!(increment(b"Az").unwrap(), b"Ba");
+        assert_eq!(increment(b"zz").unwrap(), b"aaa");
+        assert_eq!(increment(b"a9").unwrap(), b"b0");
+        assert_eq!(increment(b"a!"), None);
     }
 }

@@ -17,7 +17,7 @@ mod expr;
 mod sinks;
 mod stmt;
 
-use crate::facts::{Fact, Facts};
+use crate::facts::{Fact, Facts, Origin};
 use crate::parse::Parsers;
 use crate::syntax::{F, K, field, kind};
 use crate::value::Val;
@@ -32,9 +32,10 @@ use typed_arena::Arena;
 pub(crate) struct Source {
     pub bytes: Vec<u8>,
     pub tree: Tree,
-    /// For decoded code: the offset and line, in the analysed file, of the call
-    /// that runs it (facts inside it point there).
+    /// For decoded or written code: the offset and line, in the analysed file, of
+    /// the call that runs or writes it (facts inside it point there).
     pub anchor: Option<(usize, u32)>,
+    pub origin: Origin,
 }
 
 /// A function or method defined in the code.
@@ -65,6 +66,96 @@ pub(crate) struct Spent<'a> {
 /// Steps a file may spend in loops followed exactly (decoders' loops); beyond,
 /// loops are approximated.
 const EXACT_STEPS: u64 = 400_000;
+
+/// Most nodes looked at for first uses of variables.
+const FIRST_USES_MAX: usize = 4_000_000;
+
+/// Most request field names looked for in a file.
+const FIELDS_MAX: usize = 4096;
+
+/// The names of the fields a file's forms and links send (`name="cmd"`,
+/// `name=cmd`, `?cmd=`, `&cmd=`).
+fn request_fields(bytes: &[u8]) -> std::collections::HashSet<&[u8]> {
+    let mut fields = std::collections::HashSet::new();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut add = |from: usize| {
+        let name_len = bytes[from..].iter().take_while(|b| is_name(b)).count();
+        if name_len > 0 && fields.len() < FIELDS_MAX {
+            fields.insert(&bytes[from..from + name_len]);
+        }
+    };
+    for at in memchr::memmem::find_iter(bytes, b"name=") {
+        let mut i = at + 5;
+        if matches!(bytes.get(i), Some(b'"' | b'\'' | b'\\')) {
+            i += 1;
+        }
+        if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+            i += 1;
+        }
+        add(i);
+    }
+    for (i, w) in bytes.windows(2).enumerate() {
+        if matches!(w[0], b'?' | b'&') && is_name(&w[1]) {
+            let end = i + 1 + bytes[i + 1..].iter().take_while(|b| is_name(b)).count();
+            if bytes.get(end) == Some(&b'=') {
+                add(i + 1);
+            }
+        }
+    }
+    fields
+}
+
+/// Whether a variable node is written where it stands: an assignment's target, a
+/// parameter, a loop or `list()` target, a `global`/`static` declaration.
+fn is_written(node: Node, bytes: &[u8]) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match kind(parent) {
+        Some(K::AssignmentExpression)
+        | Some(K::AugmentedAssignmentExpression)
+        | Some(K::ReferenceAssignmentExpression) => {
+            field(parent, F::Left).is_some_and(|l| l.id() == node.id())
+        }
+        Some(K::ForeachStatement) => parent.named_child(0).is_some_and(|l| l.id() != node.id()),
+        Some(K::SimpleParameter)
+        | Some(K::VariadicParameter)
+        | Some(K::StaticVariableDeclaration)
+        | Some(K::GlobalDeclaration)
+        | Some(K::ListLiteral)
+        | Some(K::Pair)
+        | Some(K::CatchClause)
+        | Some(K::ByRef) => true,
+        Some(K::Argument) => output_argument(parent, bytes),
+        _ => false,
+    }
+}
+
+/// An argument a PHP function writes its result into (`exec($c, $out)`,
+/// `preg_match($p, $s, $m)`).
+fn output_argument(argument: Node, bytes: &[u8]) -> bool {
+    let Some(call) = argument.parent().and_then(|args| args.parent()) else {
+        return false;
+    };
+    let Some(name) = field(call, F::Function) else {
+        return false;
+    };
+    let position = {
+        let mut c = argument.walk();
+        argument.parent().map(|args| {
+            args.named_children(&mut c)
+                .position(|a| a.id() == argument.id())
+        })
+    };
+    let Some(Some(position)) = position else {
+        return false;
+    };
+    let name = bytes
+        .get(name.byte_range())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    crate::catalog::output_arguments(&name).contains(&position)
+}
 
 /// Deepest nesting of statements and expressions walked (calls included).
 const MAX_NESTING: usize = 2000;
@@ -107,6 +198,12 @@ pub(crate) struct Interp<'a, 'p> {
     methods: HashMap<Vec<u8>, Vec<FnDef<'a>>>,
     /// Constructors by lower-case class name.
     classes: HashMap<Vec<u8>, FnDef<'a>>,
+    /// The analysed file's host path (`__FILE__`), when known.
+    pub file_path: Option<Vec<u8>>,
+    /// Variables whose first appearance reads them (see `first_uses`).
+    first_read: std::collections::HashSet<Vec<u8>>,
+    /// Lower-case names of the classes (and traits, enums) defined in the code.
+    class_names: std::collections::HashSet<Vec<u8>>,
     consts: HashMap<Vec<u8>, Val<'a>>,
     /// Object properties by name, all objects together.
     props: HashMap<Vec<u8>, Val<'a>>,
@@ -157,6 +254,9 @@ impl<'a, 'p> Interp<'a, 'p> {
             functions: HashMap::new(),
             methods: HashMap::new(),
             classes: HashMap::new(),
+            class_names: std::collections::HashSet::new(),
+            first_read: std::collections::HashSet::new(),
+            file_path: None,
             consts: HashMap::new(),
             props: HashMap::new(),
             props_from: None,
@@ -191,7 +291,50 @@ impl<'a, 'p> Interp<'a, 'p> {
         let id = self.sources.len();
         self.sources.push(source);
         self.register(source.tree.root_node(), id);
+        self.first_uses(source.tree.root_node(), id);
         id
+    }
+
+    /// Records the variables whose first appearance in the code reads them and
+    /// whose name is a field of a form or link in the file: the ones PHP 4's
+    /// register_globals fills from the request (`<input name="cmd">` … `$cmd`).
+    /// A variable set in one branch and read after the others, or one an
+    /// application's other files set, is only the code's own.
+    fn first_uses(&mut self, root: Node<'a>, source: usize) {
+        let bytes = &self.sources[source].bytes;
+        let fields = request_fields(bytes);
+        if fields.is_empty() {
+            return;
+        }
+        let mut seen: std::collections::HashSet<&'a [u8]> = std::collections::HashSet::new();
+        let mut cursor = root.walk();
+        let mut steps = 0usize;
+        loop {
+            let node = cursor.node();
+            if kind(node) == Some(K::VariableName)
+                && let Some(name) = node.named_child(0).and_then(|n| bytes.get(n.byte_range()))
+                && seen.insert(name)
+                && fields.contains(name)
+                && !is_written(node, bytes)
+            {
+                self.first_read.insert(name.to_vec());
+            }
+            steps += 1;
+            if steps > FIRST_USES_MAX {
+                return;
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            loop {
+                if !cursor.goto_parent() {
+                    return;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
     }
 
     /// Finds function, method and class definitions anywhere in the tree (an
@@ -226,6 +369,9 @@ impl<'a, 'p> Interp<'a, 'p> {
                     | Some(K::TraitDeclaration)
                     | Some(K::EnumDeclaration) => {
                         let class = self.name_of(child, source);
+                        if let Some(c) = &class {
+                            self.class_names.insert(c.clone());
+                        }
                         if let Some(body) = field(child, F::Body) {
                             stack.push((body, class));
                         }

@@ -6,7 +6,7 @@
 use super::{Interp, Source};
 use crate::Cut;
 use crate::catalog;
-use crate::facts::{Fact, FactKind, Step, short};
+use crate::facts::{Fact, FactKind, Origin, Step, short};
 use crate::value::{Flags, How, Val, join, steps};
 use tree_sitter::Node;
 
@@ -32,7 +32,7 @@ impl<'a> Interp<'a, '_> {
             offset,
             line,
             path,
-            in_decoded: self.sources[self.src].anchor.is_some(),
+            origin: self.sources[self.src].origin,
             detail,
         });
     }
@@ -40,12 +40,15 @@ impl<'a> Interp<'a, '_> {
     /// Code that runs as PHP.
     pub(super) fn code_sink(&mut self, name: &str, code: &Val<'a>, site: Node<'a>) {
         for alt in code.alternatives() {
+            if alt.flags.has(Flags::UNSET) {
+                self.fact(FactKind::RegisterGlobals, name, site, alt, None);
+            }
             if let Some((text, how)) = alt.as_str() {
                 let text = text.into_owned();
                 if how.has(How::TRANSFORMED) || how.has(How::ESCAPED) {
                     self.fact(FactKind::HiddenCode, name, site, alt, Some(text.clone()));
                 }
-                if let Some((root, source)) = self.parse_code(&text, site) {
+                if let Some((root, source)) = self.parse_code(&text, site, Origin::Decoded) {
                     let saved = self.src;
                     self.src = source;
                     self.eval_depth += 1;
@@ -72,7 +75,12 @@ impl<'a> Interp<'a, '_> {
 
     /// Parses code known at analysis time (what `eval` or `create_function` would
     /// run) as a new source anchored at `site`; `None` past the limits.
-    pub(super) fn parse_code(&mut self, code: &[u8], site: Node<'a>) -> Option<(Node<'a>, usize)> {
+    pub(super) fn parse_code(
+        &mut self,
+        code: &[u8],
+        site: Node<'a>,
+        origin: Origin,
+    ) -> Option<(Node<'a>, usize)> {
         if code.trim_ascii().is_empty() {
             return None;
         }
@@ -88,11 +96,21 @@ impl<'a> Interp<'a, '_> {
         let anchor = self.place(site);
         let mut bytes = code.to_vec();
         crate::legacy::rewrite(&mut bytes);
-        let tree = self.parsers.code(&bytes, self.deadline)?;
+        // Code that runs has no open tag; a file written has its tags.
+        let tree = match origin {
+            Origin::Written => self.parsers.file(&bytes, self.deadline)?,
+            _ => self.parsers.code(&bytes, self.deadline)?,
+        };
+        // Code inside code that was written is still the written file's.
+        let origin = match self.sources[self.src].origin {
+            Origin::File => origin,
+            outer => outer,
+        };
         let id = self.add_source(Source {
             bytes,
             tree,
             anchor: Some(anchor),
+            origin,
         });
         Some((self.sources[id].tree.root_node(), id))
     }
@@ -100,6 +118,9 @@ impl<'a> Interp<'a, '_> {
     /// A shell command.
     pub(super) fn command_sink(&mut self, name: &str, cmd: &Val<'a>, site: Node<'a>) {
         for alt in cmd.alternatives() {
+            if alt.flags.has(Flags::UNSET) {
+                self.fact(FactKind::RegisterGlobals, name, site, alt, None);
+            }
             if let Some((text, _)) = alt.as_str() {
                 let text = text.into_owned();
                 if !text.trim_ascii().is_empty() {
@@ -114,16 +135,24 @@ impl<'a> Interp<'a, '_> {
             if flags.has(Flags::DECODED) {
                 self.fact(FactKind::HiddenCode, name, site, alt, None);
             }
-            if flags.has(Flags::REMOTE) {
+            // A command received whole (a back-connect's loop), not a program's
+            // options built from a downloaded list.
+            if flags.has(Flags::REMOTE) && !flags.has(Flags::MIXED) {
                 self.fact(FactKind::RemoteCode, name, site, alt, None);
             }
         }
     }
 
-    /// `include`/`require` of `path` (`written`: the path expression's source).
-    pub(super) fn include_sink(&mut self, path: &Val<'a>, written: &[u8], site: Node<'a>) {
+    /// `include`/`require` of `path`.
+    pub(super) fn include_sink(&mut self, path: &Val<'a>, site: Node<'a>) {
         let name = "include";
         for alt in path.alternatives() {
+            if alt.flags.has(Flags::UNSET) && alt.as_str().is_some_and(|(p, _)| p.is_empty()) {
+                // `include $page;` with `$page` never set: the request's, under
+                // register_globals.
+                self.fact(FactKind::RegisterGlobals, name, site, alt, None);
+                continue;
+            }
             if let Some((p, how)) = alt.as_str() {
                 let p = p.into_owned();
                 let lower = p.to_ascii_lowercase();
@@ -156,15 +185,33 @@ impl<'a> Interp<'a, '_> {
                 self.fact(FactKind::HiddenInclude, name, site, alt, None);
             }
         }
-        // `include $dir . '/x.ico'`: the written path ends in a data file's name.
-        let tail = written.trim_ascii_end();
-        let tail = tail.strip_suffix(b")").unwrap_or(tail).trim_ascii_end();
-        let quoted = tail.strip_suffix(b"'").or_else(|| tail.strip_suffix(b"\""));
+        // `include $dir . '/x.ico'`: a path put together that ends in a data file's name.
         if path.as_str().is_none()
-            && let Some(t) = quoted
-            && catalog::data_path(t)
+            && let Some(end) = path.tail.as_deref()
+            && catalog::data_path(end)
         {
-            self.fact(FactKind::HiddenInclude, name, site, path, Some(t.to_vec()));
+            let end = end.clone();
+            self.fact(FactKind::HiddenInclude, name, site, path, Some(end));
+        }
+    }
+
+    /// An SQL statement run against the database: whole from the request, a
+    /// database console (put together with request data, an injection: the code
+    /// audit's concern, not a backdoor's).
+    pub(super) fn query_sink(&mut self, name: &str, query: &Val<'a>, site: Node<'a>) {
+        let flags = query.flags_deep();
+        if flags.has(Flags::REQUEST) && !flags.has(Flags::MIXED) {
+            self.fact(FactKind::RequestQuery, name, site, query, None);
+        }
+    }
+
+    /// A file opened or read whose whole name the request gives: any file the web
+    /// server can read, for whoever asks (a file browser's reader, a downloader).
+    pub(super) fn read_sink(&mut self, name: &str, path: &Val<'a>, site: Node<'a>) {
+        let flags = path.flags_deep();
+        // (An uploaded file's temporary copy is read by every upload handler.)
+        if flags.has(Flags::REQUEST) && !flags.has(Flags::MIXED) && !flags.has(Flags::UPLOAD) {
+            self.fact(FactKind::RequestRead, name, site, path, None);
         }
     }
 
@@ -176,10 +223,11 @@ impl<'a> Interp<'a, '_> {
         subject: &Val<'a>,
         site: Node<'a>,
     ) {
-        let evaluates = pattern
-            .alternatives()
-            .iter()
-            .any(|p| p.as_str().is_some_and(|(pat, _)| has_e_modifier(&pat)));
+        // A pattern with `/e`, or one the code never sets (register_globals lets
+        // the request write the modifier).
+        let evaluates = pattern.alternatives().iter().any(|p| {
+            p.flags.has(Flags::UNSET) || p.as_str().is_some_and(|(pat, _)| has_e_modifier(&pat))
+        });
         if evaluates {
             // Back-references put the subject into the code.
             let code = if subject.flags_deep().is_empty() {
@@ -201,20 +249,54 @@ impl<'a> Interp<'a, '_> {
     ) {
         let data_flags = data.flags_deep();
         let path_flags = path.flags_deep();
-        let runnable = path
-            .as_str()
-            .is_some_and(|(p, _)| catalog::runnable_path(&p));
+        let runnable = path.alternatives().iter().any(|p| {
+            p.known_end()
+                .is_some_and(|end| catalog::runnable_path(&end))
+        });
         let chosen = path_flags.has(Flags::REQUEST);
-        if data_flags.has(Flags::REQUEST) && (chosen || runnable) {
+        // Request data written whole into a file PHP runs, or into a file the
+        // request names (an installer quoting a form's values into its
+        // configuration writes neither).
+        let whole = !data_flags.has(Flags::MIXED);
+        if data_flags.has(Flags::REQUEST) && (chosen || (runnable && whole)) {
             self.fact(FactKind::RequestWrite, name, site, data, None);
         }
-        if data_flags.has(Flags::REMOTE) && (chosen || runnable) {
+        // A download saved whole (not a configuration that quotes a fetched value).
+        if data_flags.has(Flags::REMOTE) && !data_flags.has(Flags::MIXED) && (chosen || runnable) {
             self.fact(FactKind::RemoteWrite, name, site, data, None);
         }
         if data_flags.has(Flags::DECODED) && runnable {
             self.fact(FactKind::HiddenCode, name, site, data, None);
         }
+        for alt in data.alternatives() {
+            if let Some((code, _)) = alt.as_str()
+                && (runnable || has_open_tag(&code))
+            {
+                let code = code.into_owned();
+                self.written_code(&code, site);
+            }
+        }
         self.exfil(name, data, site);
+    }
+
+    /// A PHP file the code writes: analysed as the file it will be (its own
+    /// globals), its facts marked as written.
+    fn written_code(&mut self, code: &[u8], site: Node<'a>) {
+        let Some((root, source)) = self.parse_code(code, site, Origin::Written) else {
+            return;
+        };
+        let saved_src = self.src;
+        let saved_global = std::mem::replace(&mut self.global, super::env::Frame::new(false));
+        let saved_locals = std::mem::take(&mut self.locals);
+        let saved_flow = self.enter_body();
+        self.src = source;
+        self.eval_depth += 1;
+        self.stmt(root);
+        self.eval_depth -= 1;
+        self.leave_body(saved_flow);
+        self.src = saved_src;
+        self.global = saved_global;
+        self.locals = saved_locals;
     }
 
     /// `move_uploaded_file($tmp, $dest)`: saved under a name the uploader chose.
@@ -281,6 +363,11 @@ impl<'a> Interp<'a, '_> {
             self.fact(FactKind::PasswordGate, "comparison", site, hashed, None);
         }
     }
+}
+
+/// `<?php` or `<?=` in text: PHP code to be written somewhere.
+fn has_open_tag(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"<?php").is_some() || memchr::memmem::find(text, b"<?=").is_some()
 }
 
 /// `'/x/e'`, `"#x#ie"`, `'{x}e'`: a pattern whose modifiers include `e`.

@@ -188,7 +188,7 @@ impl<'a> Interp<'a, '_> {
         if !has_default {
             outs.push(base.clone());
         }
-        let joined = Self::join_all(&base, outs);
+        let joined = self.join_all(&base, outs);
         self.restore(joined);
     }
 
@@ -202,9 +202,7 @@ impl<'a> Interp<'a, '_> {
     }
 
     fn if_stmt(&mut self, node: Node<'a>) {
-        let truth = node
-            .child_by_field_name("condition")
-            .and_then(|c| self.expr(c).truthy());
+        let truth = field(node, F::Condition).and_then(|c| self.expr(c).truthy());
         if let Some(t) = truth {
             // A known condition: only the branch PHP takes.
             if t {
@@ -220,9 +218,7 @@ impl<'a> Interp<'a, '_> {
                     return;
                 }
                 // `elseif (cond)`: known or not, decided like an `if`.
-                let cond = alt
-                    .child_by_field_name("condition")
-                    .and_then(|c| self.expr(c).truthy());
+                let cond = field(alt, F::Condition).and_then(|c| self.expr(c).truthy());
                 match cond {
                     Some(true) => {
                         if let Some(b) = field(alt, F::Body) {
@@ -238,7 +234,7 @@ impl<'a> Interp<'a, '_> {
                         }
                         self.end_arm();
                         let out = self.snapshot();
-                        let joined = Self::join_all(&base, vec![base.clone(), out]);
+                        let joined = self.join_all(&base, vec![base.clone(), out]);
                         self.restore(joined);
                     }
                 }
@@ -297,7 +293,7 @@ impl<'a> Interp<'a, '_> {
         if !has_default {
             outs.push(base.clone());
         }
-        let joined = Self::join_all(&base, outs);
+        let joined = self.join_all(&base, outs);
         self.restore(joined);
     }
 
@@ -352,7 +348,7 @@ impl<'a> Interp<'a, '_> {
             iteration(self);
             let out = self.snapshot();
             let grew = out.tainted_more_than(&base);
-            let joined = Self::join_all(&base, vec![base.clone(), out]);
+            let joined = self.join_all(&base, vec![base.clone(), out]);
             self.restore(joined);
             if pass == 0 && !grew {
                 break;

@@ -5,14 +5,16 @@
 
 mod kind;
 mod markers;
+mod phishing;
 mod php;
 mod place;
+mod script;
 mod text;
 mod words;
 
 pub(crate) use kind::{Kind, extension_of, has_nul_in_head};
 pub(crate) use php::{analyse as analyse_php, worth_a_look};
-pub(crate) use words::{Words, is_words_rule, yara_rule as words_rule};
+pub(crate) use words::{Words, is_look_rule, is_words_rule, yara_rule as words_rule};
 
 use crate::Places;
 use crate::family::Family;
@@ -31,18 +33,33 @@ pub enum Heuristic {
     PhpInUploads,
     PhpInTemp,
     ElfInTemp,
+    HiddenFolder,
     Timestomp,
     MinerMarker,
     MailerMarker,
     MoneroWallet,
+    PhishingPage,
+    PhishingAntibot,
+    PhishingKitArchive,
+    ForgedSender,
+    ScriptFetchRun,
+    ScriptHiddenDrop,
+    ScriptRunDelete,
+    ScriptTempExec,
+    ScriptDecodeExec,
+    ScriptSocketShell,
+    ScriptRemoteCommand,
+    ScriptIrcBot,
+    ScriptPersistence,
+    ScriptCoverTracks,
     /// A fact of the PHP analysis (the second stage, `php`).
     Php(FactKind),
 }
 
 impl Heuristic {
     /// Every heuristic, the PHP analysis's facts last.
-    pub const ALL: [Heuristic; 13 + FactKind::ALL.len()] = {
-        let mut all = [Heuristic::LongLine; 13 + FactKind::ALL.len()];
+    pub const ALL: [Heuristic; 28 + FactKind::ALL.len()] = {
+        let mut all = [Heuristic::LongLine; 28 + FactKind::ALL.len()];
         let native = [
             Heuristic::LongLine,
             Heuristic::EncodedBlob,
@@ -53,10 +70,25 @@ impl Heuristic {
             Heuristic::PhpInUploads,
             Heuristic::PhpInTemp,
             Heuristic::ElfInTemp,
+            Heuristic::HiddenFolder,
             Heuristic::Timestomp,
             Heuristic::MinerMarker,
             Heuristic::MailerMarker,
             Heuristic::MoneroWallet,
+            Heuristic::PhishingPage,
+            Heuristic::PhishingAntibot,
+            Heuristic::PhishingKitArchive,
+            Heuristic::ForgedSender,
+            Heuristic::ScriptFetchRun,
+            Heuristic::ScriptHiddenDrop,
+            Heuristic::ScriptRunDelete,
+            Heuristic::ScriptTempExec,
+            Heuristic::ScriptDecodeExec,
+            Heuristic::ScriptSocketShell,
+            Heuristic::ScriptRemoteCommand,
+            Heuristic::ScriptIrcBot,
+            Heuristic::ScriptPersistence,
+            Heuristic::ScriptCoverTracks,
         ];
         let mut i = 0;
         while i < native.len() {
@@ -74,7 +106,12 @@ impl Heuristic {
     /// The heuristic's place in [`Heuristic::ALL`].
     pub fn index(self) -> usize {
         match self {
-            Heuristic::Php(kind) => 13 + kind as usize,
+            Heuristic::Php(kind) => {
+                28 + FactKind::ALL
+                    .iter()
+                    .position(|k| *k == kind)
+                    .unwrap_or_default()
+            }
             native => Heuristic::ALL
                 .iter()
                 .position(|h| *h == native)
@@ -93,10 +130,25 @@ impl Heuristic {
             Heuristic::PhpInUploads => "php-in-uploads",
             Heuristic::PhpInTemp => "php-in-temp",
             Heuristic::ElfInTemp => "elf-in-temp",
+            Heuristic::HiddenFolder => "hidden-folder",
             Heuristic::Timestomp => "timestomp",
             Heuristic::MinerMarker => "miner-marker",
             Heuristic::MailerMarker => "mailer-marker",
             Heuristic::MoneroWallet => "monero-wallet",
+            Heuristic::PhishingPage => "phishing-page",
+            Heuristic::PhishingAntibot => "phishing-antibot",
+            Heuristic::PhishingKitArchive => "phishing-kit-archive",
+            Heuristic::ForgedSender => "forged-sender",
+            Heuristic::ScriptFetchRun => "script-fetch-run",
+            Heuristic::ScriptHiddenDrop => "script-hidden-drop",
+            Heuristic::ScriptRunDelete => "script-run-delete",
+            Heuristic::ScriptTempExec => "script-temp-exec",
+            Heuristic::ScriptDecodeExec => "script-decode-exec",
+            Heuristic::ScriptSocketShell => "script-socket-shell",
+            Heuristic::ScriptRemoteCommand => "script-remote-command",
+            Heuristic::ScriptIrcBot => "script-irc-bot",
+            Heuristic::ScriptPersistence => "script-persistence",
+            Heuristic::ScriptCoverTracks => "script-cover-tracks",
             Heuristic::Php(kind) => kind.id(),
         }
     }
@@ -131,6 +183,10 @@ pub(crate) struct View<'a> {
     pub mtime: i64,
     pub ctime: i64,
     pub places: &'a Places,
+    /// For a file of an application tree unpacked in a temp or upload folder, its
+    /// path below the tree's root (`/wp-includes/load.php`); `None` for a loose
+    /// file, and where the surroundings were not looked at (bytes scanned alone).
+    pub app_path: Option<&'a str>,
     /// The words YARA (or a native pass) found in the file.
     pub words: &'a Words,
 }
@@ -146,7 +202,10 @@ pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
     };
     match view.kind {
         Kind::Php => text::run(view.bytes, true, &mut hit),
-        Kind::Script => text::run(view.bytes, false, &mut hit),
+        Kind::Script => {
+            text::run(view.bytes, false, &mut hit);
+            script::run(view.path, view.bytes, &mut hit);
+        }
         _ => {}
     }
     place::run(view, &mut hit);
@@ -157,6 +216,7 @@ pub(crate) fn run(view: &View, out: &mut Vec<HeuristicHit>) {
         view.words,
         &mut hit,
     );
+    phishing::run(view, &mut hit);
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::{Heuristic, HeuristicHit, PhpOutcome};
 use crate::family::Family;
 use crate::shellcmd::{self, SignKind};
 use crate::weights::WEIGHTS;
-use breachkit_php::{Analyzer, FactKind, Limits};
+use breachkit_php::{Analyzer, FactKind, Limits, Origin};
 
 /// Request data: superglobals, request headers, the body.
 pub(super) const REQUEST: &[&str] = &[
@@ -54,21 +54,31 @@ pub(super) const HIDDEN: &[&str] = &[
     "fsockopen",
 ];
 
-/// Whether the analysis is worth its cost: the file holds request data or what
-/// runs or hides code, or already scored in the first stage.
-pub(crate) fn worth_a_look(words: &Words, first_stage_score: u32) -> bool {
-    words.request || words.hidden || first_stage_score >= WEIGHTS.report_floor()
+/// Largest file analysed for request words alone. Webshells that use the request
+/// plainly are small (a few KiB; nine in ten under 70 KiB); the large files that
+/// read request data are applications' own (a framework's request class, an
+/// editor): analysing them costs most of the stage and finds nothing. A large
+/// file is still analysed when it hides or runs code, or scored already.
+const REQUEST_ONLY_MAX: usize = 64 << 10;
+
+/// Whether the analysis is worth its cost: the file holds request data (and is
+/// not large) or what runs or hides code, or already scored in the first stage.
+pub(crate) fn worth_a_look(words: &Words, size: usize, first_stage_score: u32) -> bool {
+    (words.request && size <= REQUEST_ONLY_MAX)
+        || words.hidden
+        || first_stage_score >= WEIGHTS.report_floor()
 }
 
 /// Analyses the file; each fact is a hit at the fact's offset.
 pub(crate) fn analyse(
     analyzer: &mut Analyzer,
     limits: &Limits,
+    path: &str,
     bytes: &[u8],
     in_image: bool,
     hit: &mut impl FnMut(HeuristicHit),
 ) -> PhpOutcome {
-    let analysis = analyzer.analyse(bytes, limits);
+    let analysis = analyzer.analyse_at(Some(path), bytes, limits);
     let mut outcome = PhpOutcome {
         cut: analysis.cut,
         ..PhpOutcome::default()
@@ -89,13 +99,12 @@ pub(crate) fn analyse(
             path = format!("{path}: {}", sign.kind.describe());
         }
         // What PHP hidden in an image does is what the image is for; what code a
-        // loader decoded does is what the loader is for.
-        let family = if in_image {
-            Some(Family::PhpInImage)
-        } else if fact.in_decoded {
-            Some(Family::Loader)
-        } else {
-            None
+        // loader decodes or a dropper writes does is what they are for.
+        let family = match (in_image, fact.origin) {
+            (true, _) => Some(Family::PhpInImage),
+            (false, Origin::Decoded) => Some(Family::Loader),
+            (false, Origin::Written) => Some(Family::Dropper),
+            (false, Origin::File) => None,
         };
         hit(HeuristicHit {
             heuristic: h,

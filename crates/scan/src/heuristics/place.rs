@@ -2,6 +2,13 @@
 //! `.htaccess` that makes non-PHP files run as PHP, PHP code in upload and temp
 //! folders, programs in temp folders, and an inode changed long after the file's
 //! stated modification time.
+//!
+//! Location is context, not verdict. A loose file in a temp or upload folder (a
+//! script by itself, `/tmp/x.php`; a program in `/dev/shm/.x/`) weighs more, and
+//! more again in a hidden folder there. A file of an application tree unpacked in
+//! such a folder (`/tmp/restore-2024/wp-includes/load.php`, `View::app_path`) gets
+//! no weight for where the tree lies, only for where it lies inside the tree: PHP
+//! in the tree's own `wp-content/uploads/` is as misplaced as on the live site.
 
 use super::kind::{Kind, find_ci, has_image_extension, position_ci};
 use super::{Heuristic, View};
@@ -12,6 +19,8 @@ use std::sync::LazyLock;
 const TIMESTOMP_GAP: i64 = 30 * 86_400;
 /// How far after `<?php` in an image PHP code must show.
 const CODE_WINDOW: usize = 300;
+/// Folders of a path looked at for a hidden one, at most (a hostile tree is deep).
+const MAX_FOLDERS: usize = 64;
 
 pub(crate) fn run(view: &View, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
     match view.kind {
@@ -26,24 +35,33 @@ pub(crate) fn run(view: &View, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
             }
         }
         Kind::Php => {
-            let misplaced = (view.places.in_uploads)(view.path) || (view.places.is_temp)(view.path);
+            let place = Place::of(view);
             let image_name = has_image_extension(view.path);
-            if (misplaced || image_name)
+            if (place.temp || place.uploads || image_name)
                 && let Some(at) = first_code(view.bytes)
             {
                 if image_name {
                     hit(Heuristic::PhpInImage, Some(at));
                 }
-                if (view.places.in_uploads)(view.path) {
+                if place.uploads {
                     hit(Heuristic::PhpInUploads, Some(at));
                 }
-                if (view.places.is_temp)(view.path) {
+                if place.temp {
                     hit(Heuristic::PhpInTemp, Some(at));
+                }
+                if place.hidden {
+                    hit(Heuristic::HiddenFolder, Some(at));
                 }
             }
         }
-        Kind::Elf if (view.places.in_uploads)(view.path) || (view.places.is_temp)(view.path) => {
-            hit(Heuristic::ElfInTemp, Some(0));
+        Kind::Elf => {
+            let place = Place::of(view);
+            if place.temp || place.uploads {
+                hit(Heuristic::ElfInTemp, Some(0));
+            }
+            if place.hidden {
+                hit(Heuristic::HiddenFolder, Some(0));
+            }
         }
         _ => {}
     }
@@ -54,6 +72,54 @@ pub(crate) fn run(view: &View, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
     {
         hit(Heuristic::Timestomp, None);
     }
+}
+
+/// Where a file counts as lying.
+struct Place {
+    /// In a temp folder, loose (not part of an application tree unpacked there).
+    temp: bool,
+    /// In an uploads folder: loose there, or inside the uploads folder of an
+    /// application tree unpacked in a temp or upload folder.
+    uploads: bool,
+    /// In one of those, in a hidden folder below it (`/dev/shm/.x/run`).
+    hidden: bool,
+}
+
+impl Place {
+    fn of(view: &View) -> Place {
+        let places = view.places;
+        let (path, temp) = match view.app_path {
+            // Where the tree lies does not count; where the file lies in it does.
+            Some(inner) => (inner, false),
+            None => (view.path, (places.is_temp)(view.path)),
+        };
+        let uploads = (places.in_uploads)(path);
+        let below = |dir: &str| (places.in_uploads)(dir) || (temp && (places.is_temp)(dir));
+        Place {
+            temp,
+            uploads,
+            hidden: (temp || uploads) && hidden_folder_below(path, below),
+        }
+    }
+}
+
+/// True when a folder of `path` for which `below` holds (one inside a temp or
+/// uploads folder) is hidden: `/dev/shm/.x/run`, `uploads/.cache/x.php`; not the
+/// file's own name (`.htaccess`), not a hidden folder above the place
+/// (`/home/u/.local/…/uploads/x.php`).
+fn hidden_folder_below(path: &str, below: impl Fn(&str) -> bool) -> bool {
+    let Some((dirs, _file)) = path.rsplit_once('/') else {
+        return false;
+    };
+    let mut end = 0;
+    for name in dirs.split('/').take(MAX_FOLDERS) {
+        end += name.len();
+        if name.starts_with('.') && name != "." && name != ".." && below(&dirs[..end]) {
+            return true;
+        }
+        end += 1;
+    }
+    false
 }
 
 /// `<?php` or `<?=` followed closely by PHP code (a variable, a call, a statement
@@ -206,6 +272,28 @@ mod tests {
         for g in good {
             assert!(handler_abuse(g.as_bytes()).is_none(), "{g}");
         }
+    }
+
+    #[test]
+    fn hidden_folders_below_the_place() {
+        let temp = |d: &str| d.starts_with("/tmp/") || d.starts_with("/dev/shm/");
+        assert!(hidden_folder_below("/dev/shm/.x/run", temp));
+        assert!(hidden_folder_below("/tmp/a/.b/c/x.php", temp));
+        assert!(!hidden_folder_below("/tmp/x.php", temp));
+        assert!(
+            !hidden_folder_below("/tmp/.x.php", temp),
+            "the file's own name"
+        );
+        assert!(!hidden_folder_below("/home/u/.local/tmp/x.php", temp));
+        let uploads = |d: &str| d.contains("/uploads/");
+        assert!(hidden_folder_below(
+            "/wp-content/uploads/.cache/x.php",
+            uploads
+        ));
+        assert!(!hidden_folder_below(
+            "/srv/.site/wp-content/uploads/x.php",
+            uploads
+        ));
     }
 
     #[test]

@@ -41,6 +41,12 @@ impl Group {
     }
 }
 
+/// Whether a rule is one of `rules/yara/php/look.yar`'s: shapes that hide names,
+/// which make a file worth the PHP analysis as the hidden words do.
+pub(crate) fn is_look_rule(identifier: &str) -> bool {
+    identifier.starts_with("look_")
+}
+
 /// Whether a rule of the built-in namespace is one of [`yara_rule`]'s.
 pub(crate) fn is_words_rule(identifier: &str) -> bool {
     identifier.starts_with(RULE_PREFIX)

@@ -1,0 +1,51 @@
+/*
+ * breachkit: what makes a PHP file worth the second stage (the PHP analysis,
+ * crates/php) although it names no request variable and no code runner: the
+ * shapes obfuscators hide names with. The rules are private: they add nothing to
+ * a file's score; the scanner reads their names (`look_…`).
+ */
+
+private rule look_short_pieces
+{
+    strings:
+        // Names cut into short literals and joined again: 'ev'.'al', "_P"."OS"."T".
+        $single = /'[\w$]{1,4}'\.'[\w$]{1,4}'\.'/
+        $double = /"[\w$]{1,4}"\."[\w$]{1,4}"\."/
+    condition:
+        any of them
+}
+
+private rule look_character_picks
+{
+    strings:
+        // Names picked one character at a time from a string: $s[4].$s[9].$s[3].
+        $tight = /\$\w{1,30}[\[{]\d{1,3}[\]}]\.\$\w{1,30}[\[{]\d{1,3}[\]}]\.\$/
+        $spaced = /\$\w{1,30}[\[{]\d{1,3}[\]}] \. \$\w{1,30}[\[{]\d{1,3}[\]}] \. \$/
+    condition:
+        any of them
+}
+
+private rule look_globals_calls
+{
+    strings:
+        // Functions called through $GLOBALS entries, as obfuscators emit.
+        $globals = /\$GLOBALS\[[^\]]{1,40}\]\(/
+    condition:
+        $globals
+}
+
+private rule look_e_modifier
+{
+    strings:
+        $a = /preg_replace\s*\(\s*['"][^'"\n]{0,40}\/[imsxuADSUX]*e[imsxuADSUX]*['"]/ nocase
+    condition:
+        $a
+}
+
+private rule look_download
+{
+    strings:
+        $a = /(copy|file_get_contents|fopen|file)\s*\(\s*['"](https?|ftp):\/\// nocase
+    condition:
+        $a
+}
