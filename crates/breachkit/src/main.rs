@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod config;
+mod failures;
 mod print;
 
 use std::process::ExitCode;
@@ -24,13 +25,9 @@ pub enum Exit {
 }
 
 fn main() -> ExitCode {
+    breachkit_detect::contain::install_hook();
     let config = cli::parse();
-    let exit = match commands::run(&config) {
-        Ok(exit) => exit,
-        Err(err) => {
-            print::error(&err);
-            Exit::Error
-        }
-    };
+    let what = format!("`breachkit {}`", config.command_line);
+    let exit = failures::run(&what, |failures| commands::run(&config, failures));
     ExitCode::from(exit as u8)
 }

@@ -2,6 +2,14 @@
 //! host paths in findings, `--only`/`--skip`/`--min-severity`, the case journal and
 //! `case show`, escaping of hostile strings, and bad input that must warn, not stop.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_testkit::FakeHost;
 use serde_json::Value;
 use std::io::Read;

@@ -4,6 +4,14 @@
 //! and checks each is reported with its PID, and that a shell on a Unix socket is not
 //! taken for a reverse shell. Needs root (scripts/test runs it as root).
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::OwnedFd;

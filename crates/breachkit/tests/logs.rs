@@ -2,6 +2,14 @@
 //! its clean twin: exit codes, the timeline's CSV layouts, trigger words found in
 //! plain and gzipped rotations with their line numbers, escaped.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_testkit::FakeHost;
 use std::process::{Command, Output};
 
@@ -122,4 +130,23 @@ fn grep_finds_words_in_plain_and_gzipped_rotations() {
     assert!(!matches.is_empty());
     assert_eq!(doc["matching_lines"].as_u64(), Some(matches.len() as u64));
     assert!(doc["files"].as_u64() >= Some(13));
+}
+
+/// The summary line of `logs grep` went out with `eprintln!`, which panics when
+/// stderr cannot be written (exit code 101): now it is an error, exit code 2.
+#[test]
+fn grep_with_an_unwritable_stderr_is_an_error_not_a_panic() {
+    let (planted, _) = FakeHost::planted();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_breachkit"))
+        .args(["logs", "grep", "-e", "root", "--root"])
+        .arg(planted.root())
+        .stderr(full)
+        .output()
+        .expect("run breachkit");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stdout.is_empty(), "the matches were printed first");
 }

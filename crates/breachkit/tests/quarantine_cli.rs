@@ -2,6 +2,14 @@
 //! plans that change nothing, AWS credentials missing → a clear message and nothing
 //! half-done.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

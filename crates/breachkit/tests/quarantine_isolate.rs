@@ -5,6 +5,14 @@
 //! removes exactly our table; DNS goes out only with --allow-dns; without nft, or
 //! with the case on a full disk, nothing changes.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;

@@ -4,6 +4,14 @@
 //! trees are made under the target directory, not /tmp: PHP in a temp folder is
 //! itself a finding.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -2,7 +2,14 @@
 //! moto_server on a free loopback port, stopped on drop, and the tests' own view of
 //! EC2, load balancing and Auto Scaling to set up and check what isolation and the
 //! ALB page did. Panics on any failure: it is only ever used by tests.
-#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::missing_panics_doc
+)]
 
 use crate::alb::AlbTarget;
 use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};

@@ -4,6 +4,14 @@
 //! so nothing is left half-done. Its own test binary: it sets the process's AWS
 //! environment, which the SDK reads.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_case::Case;
 use breachkit_cloud::testing::{Ec2, moto_with};
 use breachkit_cloud::{Aws, CloudError, Extras, Target};

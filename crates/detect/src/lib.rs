@@ -4,6 +4,7 @@
 //! [`Host`] and gathers a [`Report`].
 
 mod accounts;
+pub mod contain;
 mod context;
 pub mod files;
 mod history;
@@ -14,6 +15,7 @@ mod persistence;
 mod php;
 mod processes;
 
+pub use contain::{Failure, contain};
 pub use context::Context;
 
 use breachkit_finding::{CheckStatus, Report};
@@ -84,58 +86,92 @@ impl Selection {
 }
 
 /// Runs `checks` on `host`, in parallel, and gathers their findings in a sorted
-/// report. `progress` is told the name of each check as it finishes.
-pub fn run(host: &Host, checks: &[&'static dyn Check], progress: &(dyn Fn(&str) + Sync)) -> Report {
-    let outcomes: Vec<(CheckStatus, Context)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = checks
+/// report. `progress` is told the name of each check as it finishes. A check that
+/// fails internally (a panic: a bug met on host data) is missing from the report,
+/// with a warning saying so, and comes back as a [`Failure`]; the others report.
+pub fn run(
+    host: &Host,
+    checks: &[&'static dyn Check],
+    progress: &(dyn Fn(&str) + Sync),
+) -> (Report, Vec<Failure>) {
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let threads: Vec<_> = checks
             .iter()
             .map(|check| {
-                scope.spawn(move || {
-                    let started = Instant::now();
-                    let mut ctx = Context::new(host);
-                    let skipped = if check.needs_live() && !host.is_live() {
-                        Some("needs a running system; this is an offline image".to_string())
-                    } else {
-                        check.run(&mut ctx);
-                        None
-                    };
-                    progress(check.name());
-                    let status = CheckStatus {
-                        name: check.name().to_string(),
-                        skipped,
-                        millis: started.elapsed().as_millis() as u64,
-                    };
-                    (status, ctx)
-                })
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || run_one(host, *check, progress))
+                    .ok()
             })
             .collect();
-        handles
+        threads
             .into_iter()
             .zip(checks)
-            .map(|(h, check)| {
-                h.join().unwrap_or_else(|_| {
-                    let mut ctx = Context::new(host);
-                    ctx.warn_general(format!(
-                        "check {} failed internally; its results are missing",
-                        check.name()
-                    ));
-                    let status = CheckStatus {
-                        name: check.name().to_string(),
-                        skipped: Some("failed internally".to_string()),
-                        millis: 0,
-                    };
-                    (status, ctx)
-                })
+            .map(|(thread, check)| match thread {
+                // Only code around the contained check can panic here (the progress callback).
+                Some(thread) => thread.join().unwrap_or_else(|payload| {
+                    failed(host, *check, Failure::of_panic(what(*check), &*payload), 0)
+                }),
+                // No thread to be had (a host at its process limit: a fork bomb, a
+                // miner): the check runs here.
+                None => run_one(host, *check, progress),
             })
             .collect()
     });
     let mut report = Report::default();
-    for (status, ctx) in outcomes {
+    let mut failures = Vec::new();
+    for (status, ctx, failure) in outcomes {
         report.checks.push(status);
         let (findings, warnings) = ctx.into_parts();
         report.findings.extend(findings);
         report.warnings.extend(warnings);
+        failures.extend(failure);
     }
     report.sort();
-    report
+    (report, failures)
+}
+
+/// What one check gave.
+type Outcome<'h> = (CheckStatus, Context<'h>, Option<Failure>);
+
+/// One check, contained: a panic costs its results, not the run.
+fn run_one<'h>(
+    host: &'h Host,
+    check: &'static dyn Check,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Outcome<'h> {
+    let started = Instant::now();
+    let mut ctx = Context::new(host);
+    let skipped = (check.needs_live() && !host.is_live())
+        .then(|| "needs a running system; this is an offline image".to_string());
+    let ran = match skipped {
+        Some(_) => Ok(()),
+        None => contain(what(check), || check.run(&mut ctx)),
+    };
+    progress(check.name());
+    let millis = started.elapsed().as_millis() as u64;
+    match ran {
+        Ok(()) => (status(check, skipped, millis), ctx, None),
+        Err(failure) => failed(host, check, failure, millis),
+    }
+}
+
+/// A check that failed: no results but the warning that says so.
+fn failed<'h>(host: &'h Host, check: &dyn Check, failure: Failure, millis: u64) -> Outcome<'h> {
+    let mut ctx = Context::new(host);
+    ctx.warn_all([failure.warning()]);
+    let status = status(check, Some("failed internally".to_string()), millis);
+    (status, ctx, Some(failure))
+}
+
+fn status(check: &dyn Check, skipped: Option<String>, millis: u64) -> CheckStatus {
+    CheckStatus {
+        name: check.name().to_string(),
+        skipped,
+        millis,
+    }
+}
+
+/// What a check is called when it fails.
+fn what(check: &dyn Check) -> String {
+    format!("check {}", check.name())
 }

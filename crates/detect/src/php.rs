@@ -103,19 +103,27 @@ const MU_LOADER: Rule = Rule {
     next_step: "Keep a copy for evidence, delete it, and look for how it got there (web logs for POSTs, other changed files).",
 };
 
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*(?:php_(?:admin_)?(?:value|flag)\s*\[?\s*|php_(?:admin_)?value\s+)?auto_(prepend|append)_file\s*\]?\s*=?\s*(.*)$"#)
         .expect("static regex")
 });
 
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static DECODER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|convert_uudecode|urldecode)\s*\(").expect("static regex")
 });
 
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static SINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b(?:eval|assert|create_function)\s*\(|preg_replace\s*\(\s*['"][/#~|!@%][^'"]*[/#~|!@%][a-zA-Z]*e[a-zA-Z]*['"]"#).expect("static regex")
 });
 
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static REQUEST_TO_SINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:eval|assert|system|exec|passthru|shell_exec|popen|proc_open)\s*\(\s*(?:stripslashes\s*\(\s*)?\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)").expect("static regex")
 });
@@ -183,7 +191,8 @@ fn check_mu_plugin(ctx: &mut Context, entry: &Entry) {
         .find(&text)
         .or_else(|| DECODER.find(&text).and(SINK.find(&text)));
     if let Some(m) = hit {
-        let line = text[..m.start()].matches('\n').count() as u64 + 1;
+        let before = text.get(..m.start()).unwrap_or_default();
+        let line = before.matches('\n').count() as u64 + 1;
         let excerpt = lines(&content.bytes, 200)
             .find(|l| l.number == line)
             .map(|l| escape_bytes(l.bytes))

@@ -2,6 +2,14 @@
 //! is reported with its rule and host path, and the clean twin (a busy, honest
 //! server) gets nothing at medium or above.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_detect::{Selection, run};
 use breachkit_finding::{Finding, Report, Severity};
 use breachkit_host::Host;
@@ -10,7 +18,9 @@ use breachkit_testkit::FakeHost;
 fn check_image(h: &FakeHost) -> Report {
     let host = Host::image(h.root()).expect("image");
     let checks = Selection::default().resolve().expect("all checks");
-    run(&host, &checks, &|_| {})
+    let (report, failures) = run(&host, &checks, &|_| {});
+    assert!(failures.is_empty(), "{failures:?}");
+    report
 }
 
 fn show(findings: &[&Finding]) -> String {

@@ -64,8 +64,9 @@ impl Finding {
     /// Sets the excerpt, cut to [`MAX_EVIDENCE_CHARS`] characters.
     pub fn evidence(mut self, text: impl Into<String>) -> Self {
         let text: String = text.into();
-        self.evidence = Some(match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
-            Some((cut, _)) => format!("{}…[{} more bytes]", &text[..cut], text.len() - cut),
+        let cut = text.char_indices().nth(MAX_EVIDENCE_CHARS);
+        self.evidence = Some(match cut.and_then(|(at, _)| text.split_at_checked(at)) {
+            Some((kept, rest)) => format!("{kept}…[{} more bytes]", rest.len()),
             None => text,
         });
         self

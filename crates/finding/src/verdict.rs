@@ -49,17 +49,17 @@ impl Verdict {
                 .cmp(&a.severity)
                 .then_with(|| a.rule.cmp(&b.rule))
         });
-        let mut reasons = Vec::new();
-        let mut i = 0;
-        while i < deciding.len() {
-            let rule = &deciding[i].rule;
-            let count = deciding[i..].iter().take_while(|f| &f.rule == rule).count();
-            reasons.push(match count {
-                1 => format!("{} ({})", deciding[i].title, rule),
-                n => format!("{} ({}, {} times)", deciding[i].title, rule, n),
-            });
-            i += count;
-        }
+        // One reason per run of findings of the same rule (runs are never empty).
+        let mut reasons: Vec<String> = deciding
+            .chunk_by(|a, b| a.rule == b.rule)
+            .filter_map(|run| {
+                let first = run.first()?;
+                Some(match run.len() {
+                    1 => format!("{} ({})", first.title, first.rule),
+                    n => format!("{} ({}, {} times)", first.title, first.rule, n),
+                })
+            })
+            .collect();
         if reasons.len() > MAX_REASONS {
             let more = reasons.len() - MAX_REASONS;
             reasons.truncate(MAX_REASONS);

@@ -25,10 +25,11 @@ pub fn lines(bytes: &[u8], max_len: usize) -> impl Iterator<Item = Line<'_>> {
             return None;
         }
         number += 1;
-        let (mut line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
+        let (mut line, next) =
+            match memchr::memchr(b'\n', rest).and_then(|i| rest.split_at_checked(i)) {
+                Some((line, newline_on)) => (line, newline_on.get(1..).unwrap_or_default()),
+                None => (rest, &[][..]),
+            };
         rest = next;
         if let Some(stripped) = line.strip_suffix(b"\r") {
             line = stripped;
@@ -36,7 +37,7 @@ pub fn lines(bytes: &[u8], max_len: usize) -> impl Iterator<Item = Line<'_>> {
         let cut = line.len() > max_len;
         Some(Line {
             number,
-            bytes: &line[..line.len().min(max_len)],
+            bytes: line.get(..max_len).unwrap_or(line),
             cut,
         })
     })

@@ -161,11 +161,7 @@ fn parse_passwd(text: &str, warnings: &mut Vec<Warning>) -> Vec<User> {
         if t.is_empty() || t.starts_with('#') || t.starts_with('+') || t.starts_with('-') {
             continue;
         }
-        let f: Vec<&str> = line.split(':').collect();
-        let parsed = (f.len() >= 7)
-            .then(|| Some((f[2].parse::<u32>().ok()?, f[3].parse::<u32>().ok()?)))
-            .flatten();
-        let Some((uid, gid)) = parsed else {
+        let Some(user) = passwd_entry(line, i as u64 + 1) else {
             warnings.push(Warning::new(
                 "/etc/passwd",
                 format!(
@@ -175,27 +171,39 @@ fn parse_passwd(text: &str, warnings: &mut Vec<Warning>) -> Vec<User> {
             ));
             continue;
         };
-        users.push(User {
-            name: f[0].to_string(),
-            uid,
-            gid,
-            home: PathBuf::from(f[5]),
-            shell: f[6..].join(":"),
-            line: i as u64 + 1,
-        });
+        users.push(user);
     }
     users
 }
 
-fn parse_group(line: &str) -> Option<Group> {
-    let f: Vec<&str> = line.split(':').collect();
-    if f.len() < 4 {
+/// One `/etc/passwd` line (at least seven fields; a shell holding `:` keeps them).
+fn passwd_entry(line: &str, number: u64) -> Option<User> {
+    let fields: Vec<&str> = line.split(':').collect();
+    let [name, _, uid, gid, _, home, shell @ ..] = fields.as_slice() else {
+        return None;
+    };
+    if shell.is_empty() {
         return None;
     }
+    Some(User {
+        name: name.to_string(),
+        uid: uid.parse().ok()?,
+        gid: gid.parse().ok()?,
+        home: PathBuf::from(home),
+        shell: shell.join(":"),
+        line: number,
+    })
+}
+
+fn parse_group(line: &str) -> Option<Group> {
+    let fields: Vec<&str> = line.split(':').collect();
+    let [name, _, gid, members, ..] = fields.as_slice() else {
+        return None;
+    };
     Some(Group {
-        name: f[0].to_string(),
-        gid: f[2].parse().ok()?,
-        members: f[3]
+        name: name.to_string(),
+        gid: gid.parse().ok()?,
+        members: members
             .split(',')
             .filter(|m| !m.is_empty())
             .map(str::to_string)
@@ -220,5 +228,19 @@ mod tests {
         assert!(!users[1].has_login_shell());
         assert!(users[1].is_web_account());
         assert_eq!(users[1].line, 4);
+    }
+
+    #[test]
+    fn short_and_odd_lines_are_refused_not_indexed() {
+        let user = passwd_entry("x:x:1:2:gecos:/home/x:/bin/sh:extra", 3).unwrap();
+        assert_eq!((user.uid, user.gid, user.line), (1, 2, 3));
+        assert_eq!(user.shell, "/bin/sh:extra");
+        for line in ["", ":", "x:x:1:2:g:/h", "x:x:one:2:g:/h:/s"] {
+            assert!(passwd_entry(line, 1).is_none(), "{line:?}");
+        }
+        let g = parse_group("wheel:x:10:alice,,bob").unwrap();
+        assert_eq!((g.gid, g.members), (10, vec!["alice".into(), "bob".into()]));
+        assert!(parse_group("wheel:x:10").is_none());
+        assert!(parse_group("wheel:x:ten:").is_none());
     }
 }

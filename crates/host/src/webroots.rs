@@ -11,6 +11,8 @@ const USUAL: &[&str] = &["/var/www", "/srv/www", "/srv/http", "/usr/share/nginx/
 const CONFIG_DIRS: &[&str] = &["/etc/nginx", "/etc/apache2", "/etc/httpd"];
 const MAX_CONFIG_FILE: u64 = 4 << 20;
 
+// A literal pattern, compiled by every test that reads a web server config: it cannot fail.
+#[allow(clippy::expect_used)]
 static ROOT_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^\s*(?:root|DocumentRoot)\s+"?([^";\s]+)"?\s*;?"#).expect("static regex")
 });
@@ -31,9 +33,10 @@ impl Host {
                     continue;
                 };
                 let text = escape_bytes(&content.bytes);
-                for cap in ROOT_DIRECTIVE.captures_iter(&text) {
-                    let p = Path::new(&cap[1]);
-                    if p.is_absolute() && !cap[1].contains('$') {
+                let roots = ROOT_DIRECTIVE.captures_iter(&text).filter_map(|c| c.get(1));
+                for root in roots.map(|m| m.as_str()) {
+                    let p = Path::new(root);
+                    if p.is_absolute() && !root.contains('$') {
                         found.push(p.to_path_buf());
                     }
                 }

@@ -206,7 +206,7 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn push(&mut self, line: u64, bytes: &[u8], cut: bool) {
-        let shown = &bytes[..bytes.len().min(MAX_SHOWN)];
+        let shown = bytes.get(..MAX_SHOWN).unwrap_or(bytes);
         let shown = shown.strip_suffix(b"\r").unwrap_or(shown);
         self.batch.push(Match {
             path: self.path.to_string(),
@@ -230,6 +230,13 @@ impl Out<'_> {
 
 fn count_lines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// `buf[from..to]`. `scan` keeps `start <= end <= buf.len()` and derives every other
+/// position between them, so the range is always in bounds; were it not, the part
+/// is empty (a line missed, not a panic).
+fn span(buf: &[u8], from: usize, to: usize) -> &[u8] {
+    buf.get(from..to).unwrap_or_default()
 }
 
 /// Scans a stream block by block. On a read error, gives it with the lines read.
@@ -264,16 +271,16 @@ fn scan(
                 // enough of its end that a word across the cut is still found.
                 let l = long.get_or_insert_with(|| Long {
                     number: line_no,
-                    head: buf[..MAX_SHOWN.min(end)].to_vec(),
+                    head: span(&buf, 0, MAX_SHOWN.min(end)).to_vec(),
                     matched: false,
                 });
-                l.matched = l.matched || ac.is_match(&buf[..end]);
+                l.matched = l.matched || ac.is_match(span(&buf, 0, end));
                 let keep = 256.min(end);
                 buf.copy_within(end - keep..end, 0);
                 end = keep;
             }
         }
-        let n = match r.read(&mut buf[end..]) {
+        let n = match r.read(buf.get_mut(end..).unwrap_or_default()) {
             Ok(0) => break Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -281,39 +288,40 @@ fn scan(
         };
         total += n as u64;
         end += n;
-        let Some(last) = memchr::memrchr(b'\n', &buf[start..end]) else {
+        let Some(last) = memchr::memrchr(b'\n', span(&buf, start, end)) else {
             continue;
         };
         let region_end = start + last + 1;
         if let Some(l) = long.take() {
-            let nl = start + memchr::memchr(b'\n', &buf[start..region_end]).unwrap_or(last);
-            if l.matched || ac.is_match(&buf[start..nl]) {
+            let nl = start + memchr::memchr(b'\n', span(&buf, start, region_end)).unwrap_or(last);
+            if l.matched || ac.is_match(span(&buf, start, nl)) {
                 out.push(l.number, &l.head, true);
             }
             line_no += 1;
             start = nl + 1;
         }
         let mut pos = start;
-        while let Some(m) = ac.find(&buf[pos..region_end]) {
+        while let Some(m) = ac.find(span(&buf, pos, region_end)) {
             let at = pos + m.start();
-            let ls = memchr::memrchr(b'\n', &buf[pos..at]).map_or(pos, |i| pos + i + 1);
-            line_no += count_lines(&buf[pos..ls]);
-            let le = memchr::memchr(b'\n', &buf[at..region_end]).map_or(region_end, |i| at + i);
-            out.push(line_no, &buf[ls..le], false);
+            let ls = memchr::memrchr(b'\n', span(&buf, pos, at)).map_or(pos, |i| pos + i + 1);
+            line_no += count_lines(span(&buf, pos, ls));
+            let le =
+                memchr::memchr(b'\n', span(&buf, at, region_end)).map_or(region_end, |i| at + i);
+            out.push(line_no, span(&buf, ls, le), false);
             line_no += 1;
             pos = (le + 1).min(region_end);
         }
-        line_no += count_lines(&buf[pos..region_end]);
+        line_no += count_lines(span(&buf, pos, region_end));
         start = region_end;
     };
     // The last line, without a newline.
     match long.take() {
-        Some(l) if l.matched || ac.is_match(&buf[start..end]) => {
+        Some(l) if l.matched || ac.is_match(span(&buf, start, end)) => {
             out.push(l.number, &l.head, true);
         }
         Some(_) => {}
-        None if start < end && ac.is_match(&buf[start..end]) => {
-            out.push(line_no, &buf[start..end], false);
+        None if start < end && ac.is_match(span(&buf, start, end)) => {
+            out.push(line_no, span(&buf, start, end), false);
         }
         None => {}
     }

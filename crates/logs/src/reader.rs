@@ -119,14 +119,14 @@ impl LogReader {
             }
             any = true;
             let (part, used, end) = match memchr::memchr(b'\n', chunk) {
-                Some(i) => (&chunk[..i], i + 1, true),
+                Some(i) => (chunk.get(..i).unwrap_or(chunk), i + 1, true),
                 None => (chunk, chunk.len(), false),
             };
             let room = MAX_LINE.saturating_sub(self.buf.len());
             if part.len() > room {
                 cut = true;
             }
-            self.buf.extend_from_slice(&part[..part.len().min(room)]);
+            self.buf.extend_from_slice(part.get(..room).unwrap_or(part));
             self.inner.consume(used);
             if end {
                 break;
@@ -257,10 +257,11 @@ impl<R: Read> Read for Bounded<R> {
                 ),
             ));
         }
-        let max = buf
-            .len()
-            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..max])?;
+        let limit = usize::try_from(self.left).unwrap_or(usize::MAX);
+        let n = match buf.split_at_mut_checked(limit) {
+            Some((head, _)) => self.inner.read(head)?,
+            None => self.inner.read(buf)?,
+        };
         self.left -= n as u64;
         Ok(n)
     }

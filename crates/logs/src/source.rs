@@ -318,7 +318,7 @@ pub fn rotation(name: &str) -> Option<(String, u64)> {
         && date.bytes().all(|b| b.is_ascii_digit())
     {
         // secure-20240505: a later date is a newer rotation.
-        let d: u64 = date[..8].parse().ok()?;
+        let d: u64 = date.get(..8)?.parse().ok()?;
         return Some((base.to_string(), 100_000_000 - d.min(99_999_999)));
     }
     Some((stem.to_string(), u64::from(gz)))

@@ -152,16 +152,14 @@ pub fn offset(bytes: &[u8]) -> Option<i32> {
     if bytes == b"Z" || bytes == b"z" {
         return Some(0);
     }
-    let sign = match bytes.first()? {
-        b'+' => 1,
-        b'-' => -1,
+    let (sign, rest) = match bytes.split_first()? {
+        (b'+', rest) => (1, rest),
+        (b'-', rest) => (-1, rest),
         _ => return None,
     };
-    let rest = &bytes[1..];
-    let (h, m) = match rest.len() {
-        4 => (digits(&rest[..2])?, digits(&rest[2..])?),
-        5 if rest[2] == b':' => (digits(&rest[..2])?, digits(&rest[3..])?),
-        2 => (digits(rest)?, 0),
+    let (h, m) = match *rest {
+        [h0, h1, m0, m1] | [h0, h1, b':', m0, m1] => (digits(&[h0, h1])?, digits(&[m0, m1])?),
+        [h0, h1] => (digits(&[h0, h1])?, 0),
         _ => return None,
     };
     (h <= 23 && m <= 59).then_some(sign * (h * 3600 + m * 60))
@@ -171,46 +169,42 @@ pub fn offset(bytes: &[u8]) -> Option<i32> {
 /// (`2024-05-06T10:00:00.123+02:00`, `2024-05-06 10:00:00`): its Unix seconds and
 /// its length. Without an offset it is local time.
 pub fn iso8601(text: &[u8], clock: &Clock) -> Option<(i64, usize)> {
-    if text.len() < 19
-        || text[4] != b'-'
-        || text[7] != b'-'
-        || !(text[10] == b'T' || text[10] == b' ')
-        || text[13] != b':'
-        || text[16] != b':'
+    // A fixed-size head: its fields are read at constant offsets.
+    let (b, after) = text.split_first_chunk::<19>()?;
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
     {
         return None;
     }
-    let y = digits(&text[..4])?;
-    let mo = digits(&text[5..7])?;
-    let d = digits(&text[8..10])?;
-    let h = digits(&text[11..13])?;
-    let mi = digits(&text[14..16])?;
-    let s = digits(&text[17..19])?;
-    let mut end = 19;
-    if matches!(text.get(end), Some(b'.' | b',')) {
-        end += 1;
-        while text.get(end).is_some_and(u8::is_ascii_digit) {
-            end += 1;
-        }
-    }
-    let zone_len = match text.get(end) {
-        Some(b'Z' | b'z') => 1,
-        Some(b'+' | b'-') => {
-            let n = text[end + 1..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit() || **b == b':')
-                .count();
-            n + 1
-        }
+    let y = digits(&b[..4])?;
+    let mo = digits(&b[5..7])?;
+    let d = digits(&b[8..10])?;
+    let h = digits(&b[11..13])?;
+    let mi = digits(&b[14..16])?;
+    let s = digits(&b[17..19])?;
+    let fraction = match after.split_first() {
+        Some((b'.' | b',', rest)) => 1 + leading(rest, |b| b.is_ascii_digit()),
         _ => 0,
     };
-    let secs = if zone_len > 0 {
-        let off = offset(&text[end..end + zone_len])?;
-        Clock::at_offset(y, mo, d, h, mi, s, off)?
-    } else {
-        clock.local(y, mo, d, h, mi, s)?
+    let zone = after.get(fraction..).unwrap_or_default();
+    let zone_len = match zone.split_first() {
+        Some((b'Z' | b'z', _)) => 1,
+        Some((b'+' | b'-', rest)) => 1 + leading(rest, |b| b.is_ascii_digit() || b == b':'),
+        _ => 0,
     };
-    Some((secs, end + zone_len))
+    let secs = match zone.get(..zone_len) {
+        Some(zone) if zone_len > 0 => Clock::at_offset(y, mo, d, h, mi, s, offset(zone)?)?,
+        _ => clock.local(y, mo, d, h, mi, s)?,
+    };
+    Some((secs, b.len() + fraction + zone_len))
+}
+
+/// How many bytes at the start of `bytes` are `wanted`.
+fn leading(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
+    bytes.iter().take_while(|b| wanted(**b)).count()
 }
 
 /// RFC 3339 text of Unix seconds (UTC), for output.

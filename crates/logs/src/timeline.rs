@@ -98,7 +98,7 @@ pub fn write_csv(out: &mut impl Write, entries: &[Entry], layout: CsvLayout) -> 
                     field(&e.summary),
                     e.rfc3339(),
                     field(&format!("Log: {}", e.what)),
-                    (e.time * 1_000_000).to_string(),
+                    e.time.saturating_mul(1_000_000).to_string(),
                     field(&e.what),
                     e.severity.map(|s| s.to_string()).unwrap_or_default(),
                     field(e.rule.as_deref().unwrap_or("")),
@@ -179,5 +179,32 @@ mod tests {
         let row = text.lines().nth(1).unwrap();
         assert!(row.starts_with("05/06/2024,10:00:00,UTC,..C.,LOG,breachkit ssh login,"));
         assert_eq!(text.lines().next().unwrap().split(',').count(), 17);
+    }
+
+    /// Issue 18: a journal record's time is the journal's word (`__REALTIME_TIMESTAMP`
+    /// of `-9223372036854775808` gives `i64::MIN / 10^6`); scaling it back to
+    /// microseconds overflowed (a panic in debug builds).
+    #[test]
+    fn times_at_the_ends_of_i64_do_not_overflow() {
+        let record = crate::parse::JournalRecord::parse(
+            r#"{"__REALTIME_TIMESTAMP":"-9223372036854775808","MESSAGE":"x"}"#,
+        )
+        .unwrap();
+        for time in [record.time.unwrap(), i64::MAX, i64::MIN] {
+            let e = Entry {
+                time,
+                what: "x".into(),
+                summary: "x".into(),
+                path: "/x".into(),
+                line: 1,
+                text: "x".into(),
+                rule: None,
+                severity: None,
+            };
+            for layout in [CsvLayout::Timesketch, CsvLayout::L2t] {
+                let mut out = Vec::new();
+                write_csv(&mut out, std::slice::from_ref(&e), layout).unwrap();
+            }
+        }
     }
 }

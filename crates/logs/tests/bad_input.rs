@@ -4,6 +4,14 @@
 //! be. Each is read as far as it can be, and each problem is a warning naming the
 //! file. (The 100 MB line has its own test binary, to measure memory alone.)
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_finding::{Finding, Warning};
 use breachkit_host::Host;
 use breachkit_logs::{Analysis, Match, Options, Thresholds, Words, analyse, facts, grep, standard};

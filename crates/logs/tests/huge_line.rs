@@ -3,6 +3,14 @@
 //! after it with the right line numbers, and memory stays flat (this test binary
 //! runs alone so its peak resident size measures only this).
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_host::Host;
 use breachkit_logs::{Match, Options, Words, analyse, grep, standard};
 use breachkit_testkit::FakeHost;

@@ -3,6 +3,14 @@
 //! it, and a clear warning when journalctl is absent. One test, as it sets the
 //! environment.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_host::Host;
 use breachkit_logs::{Format, Match, Options, Words, analyse, grep, standard};
 use breachkit_testkit::FakeHost;

@@ -5,6 +5,14 @@
 //! after the attack count as much as those before it; a path with too few ordinary
 //! answers, or sizes logged as `-`, keeps the judgement of a bare 200.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_finding::{Finding, Severity};
 use breachkit_host::Host;
 use breachkit_logs::{Analysis, Options, Thresholds, analyse, facts, standard};

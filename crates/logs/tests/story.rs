@@ -5,6 +5,14 @@
 //! twin's ordinary noise gives nothing at medium or above, and only the rules that
 //! are meant to see noise fire on it at all.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use breachkit_finding::{Finding, Severity};
 use breachkit_host::Host;
 use breachkit_logs::{Analysis, Options, Thresholds, analyse, facts, standard};

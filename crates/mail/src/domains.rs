@@ -66,8 +66,7 @@ impl OwnDomains {
             }
         }
         static SITE_NAMES: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?mi)^\s*(?:server_name|ServerName|ServerAlias)\s+([^;#\n]+)")
-                .expect("static regex")
+            crate::pattern::literal(r"(?mi)^\s*(?:server_name|ServerName|ServerAlias)\s+([^;#\n]+)")
         });
         for dir in WEB_CONFIG_DIRS {
             for entry in host.walk(dir, 4, warnings) {
@@ -79,7 +78,7 @@ impl OwnDomains {
                 };
                 let text = escape_bytes(&c.bytes);
                 for cap in SITE_NAMES.captures_iter(&text) {
-                    for name in cap[1].split_whitespace() {
+                    for name in crate::pattern::group(&cap, 1).split_whitespace() {
                         if !name.contains('$') && !name.starts_with('~') {
                             self.add(name.split(':').next().unwrap_or(""));
                         }
@@ -99,13 +98,12 @@ const SECOND_LEVEL: &[&str] = &[
 /// registries).
 pub fn organisation(domain: &str) -> String {
     let labels: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
-    let n = labels.len();
-    let keep = if n >= 3 && labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
-        3
-    } else {
-        2
+    let keep = match labels.as_slice() {
+        [_, .., second, top] if top.len() == 2 && SECOND_LEVEL.contains(second) => 3,
+        _ => 2,
     };
-    labels[n.saturating_sub(keep)..].join(".")
+    let first = labels.len().saturating_sub(keep);
+    labels.get(first..).unwrap_or_default().join(".")
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub const MAX_HEADER_BLOCK: usize = 4 << 20;
 
 /// Parses a header block (the lines up to the blank line, `\n` line ends).
 pub fn parse(block: &[u8]) -> HeaderInfo {
-    let block = &block[..block.len().min(MAX_HEADER_BLOCK)];
+    let block = block.get(..MAX_HEADER_BLOCK).unwrap_or(block);
     let mut info = HeaderInfo::default();
     let Some(msg) = MessageParser::default().parse_headers(block) else {
         return info;
@@ -86,22 +86,16 @@ pub fn parse(block: &[u8]) -> HeaderInfo {
     info
 }
 
-/// A header value as one escaped line (folding removed).
+/// A header value as one escaped line (folding removed: every `\n` goes, and the
+/// `\r` of each `\r\n`; a bare `\r` stays).
 fn unfold(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' if raw.get(i + 1) == Some(&b'\n') => i += 1,
-            b'\n' if raw.get(i + 1).is_some_and(|c| *c == b' ' || *c == b'\t') => {
-                i += 1;
-                continue;
-            }
-            b'\n' => {}
-            c => out.push(c),
-        }
-        i += 1;
-    }
+    let line_break = |i: usize, c: u8| c == b'\n' || (c == b'\r' && raw.get(i + 1) == Some(&b'\n'));
+    let out: Vec<u8> = raw
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| !line_break(i, c))
+        .map(|(_, &c)| c)
+        .collect();
     escape_bytes(out.trim_ascii()).replace('\t', " ")
 }
 
@@ -149,8 +143,9 @@ fn originating_script(v: &str) -> Option<PhpScript> {
 /// or Exim's `with local` / `with local-esmtp`.
 pub fn is_local_stamp(received: &str) -> bool {
     static STAMP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\(Postfix, from userid \d+\)|\bwith local(?:-e?smtp|-bsmtp)? \(Exim ")
-            .expect("static regex")
+        crate::pattern::literal(
+            r"\(Postfix, from userid \d+\)|\bwith local(?:-e?smtp|-bsmtp)? \(Exim ",
+        )
     });
     STAMP.is_match(received)
 }
@@ -158,7 +153,7 @@ pub fn is_local_stamp(received: &str) -> bool {
 /// The uid in Postfix's local submission stamp.
 pub fn postfix_stamp_uid(received: &str) -> Option<u32> {
     static UID: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\(Postfix, from userid (\d+)\)").expect("static regex"));
+        LazyLock::new(|| crate::pattern::literal(r"\(Postfix, from userid (\d+)\)"));
     UID.captures(received)?.get(1)?.as_str().parse().ok()
 }
 
@@ -166,11 +161,12 @@ pub fn postfix_stamp_uid(received: &str) -> Option<u32> {
 /// an encoded or bare line break left inside.
 fn injection(raw: &[u8]) -> Option<String> {
     static FOLDED_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\n[ \t]*(bcc|cc|to|from|reply-to|content-type|mime-version|content-transfer-encoding|x-[a-z0-9-]+)\s*:")
-            .expect("static regex")
+        crate::pattern::literal(
+            r"(?i)\n[ \t]*(bcc|cc|to|from|reply-to|content-type|mime-version|content-transfer-encoding|x-[a-z0-9-]+)\s*:",
+        )
     });
     static ENCODED_BREAK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)%0[ad]|\\r\\n|\\n").expect("static regex"));
+        LazyLock::new(|| crate::pattern::literal(r"(?i)%0[ad]|\\r\\n|\\n"));
     let text = String::from_utf8_lossy(raw);
     if let Some(m) = FOLDED_FIELD.captures(&text) {
         return Some(format!(
@@ -241,5 +237,13 @@ Message-Id: <abc@paypal.com>\nDate: Thu, 19 Nov 2026 18:49:25 +0000\n";
         let h = parse(b"Subject: \xe9t\xe9\nDate: yesterday\n");
         assert!(h.date_invalid);
         assert!(h.subject.is_some());
+    }
+
+    #[test]
+    fn unfolding_drops_line_breaks_only() {
+        assert_eq!(unfold(b"Subject: a\r\n b\n\tc\n"), "Subject: a b c");
+        assert_eq!(unfold(b"a\rb\r"), "a\rb");
+        assert_eq!(unfold(b"\r\n\n\r"), "");
+        assert_eq!(unfold(b""), "");
     }
 }

@@ -20,6 +20,7 @@ mod findings;
 pub mod headers;
 pub mod mailbox;
 pub mod model;
+mod pattern;
 pub mod phplog;
 mod postfix;
 pub mod rules;

@@ -92,7 +92,7 @@ fn tally(path: String, seen: Vec<Seen>) -> Mailbox {
             m.php_bounces += 1;
         }
         let recent = match (s.time, newest) {
-            (Some(t), Some(n)) => t > n - RECENT,
+            (Some(t), Some(n)) => t > n.saturating_sub(RECENT),
             _ => true,
         };
         if recent {
@@ -110,8 +110,9 @@ fn tally(path: String, seen: Vec<Seen>) -> Mailbox {
 
 fn judge(envelope_sender: &str, block: &[u8], time: Option<i64>) -> Seen {
     static BOUNCE_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:undeliver(?:ed|able)|mail delivery (?:failed|failure)|delivery (?:status notification|failure)|returned mail|failure notice|message not delivered|delayed mail|warning: could not send message|mail system error)")
-            .expect("static regex")
+        crate::pattern::literal(
+            r"(?i)^(?:undeliver(?:ed|able)|mail delivery (?:failed|failure)|delivery (?:status notification|failure)|returned mail|failure notice|message not delivered|delayed mail|warning: could not send message|mail system error)",
+        )
     });
     let h = headers::parse(block);
     let from_daemon = |a: &str| {
@@ -179,10 +180,7 @@ fn mbox(host: &Host, path: &str, warnings: &mut Vec<Warning>) -> Option<Mailbox>
             if in_headers {
                 seen.push(judge(&envelope, &block, envelope_time));
             }
-            let from_line = escape_bytes(line.trim_ascii_end());
-            let mut parts = from_line[5..].splitn(2, ' ');
-            envelope = parts.next().unwrap_or("").to_string();
-            envelope_time = parts.next().and_then(ctime);
+            (envelope, envelope_time) = from_line(&line);
             block.clear();
             in_headers = true;
         } else if in_headers {
@@ -223,15 +221,33 @@ fn maildir_box(host: &Host, dir: &std::path::Path, warnings: &mut Vec<Warning>) 
             let Ok(c) = host.read_entry(&entry, MAX_MAILDIR_MESSAGE) else {
                 continue;
             };
-            let end = memchr::memmem::find(&c.bytes, b"\n\n").map_or(c.bytes.len(), |i| i + 1);
-            let mut s = judge("", &c.bytes[..end], Some(entry.meta.mtime()));
-            let body = &c.bytes[end..];
+            let (head, body) = split_headers(&c.bytes);
+            let mut s = judge("", head, Some(entry.meta.mtime()));
             s.php = memchr::memmem::find(body, b"X-PHP-Originating-Script:").is_some()
                 || memchr::memmem::find(body, b"X-PHP-Script:").is_some();
             seen.push(s);
         }
     }
     Some(tally(breachkit_finding::escape_path(dir), seen))
+}
+
+/// The envelope sender and date of an mbox `From ` line (`From sender  date`). A
+/// line cut short (`From `, `From   `, a date cut off) gives what it has: an empty
+/// sender, no date.
+fn from_line(line: &[u8]) -> (String, Option<i64>) {
+    let rest = line.strip_prefix(b"From ").unwrap_or_default();
+    let rest = escape_bytes(rest.trim_ascii_end());
+    let mut parts = rest.splitn(2, ' ');
+    let sender = parts.next().unwrap_or("").to_string();
+    (sender, parts.next().and_then(ctime))
+}
+
+/// A Maildir message split after the header block's last line (at the first blank
+/// line); all of it is the header block when there is no blank line.
+fn split_headers(message: &[u8]) -> (&[u8], &[u8]) {
+    memchr::memmem::find(message, b"\n\n")
+        .and_then(|i| message.split_at_checked(i + 1))
+        .unwrap_or((message, &[]))
 }
 
 /// The date of an mbox `From ` line (`Tue Nov 24 18:49:25 2026`).
@@ -296,5 +312,65 @@ mod tests {
             .unwrap();
         assert_eq!((md.messages, md.bounces), (1, 1));
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// The mailbox `/var/mail/x` holding `content`, as the scan reports it.
+    fn spool_box(content: &[u8]) -> Option<Mailbox> {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("var/mail")).unwrap();
+        std::fs::write(t.path().join("var/mail/x"), content).unwrap();
+        let host = Host::image(t.path()).unwrap();
+        let mut w = Vec::new();
+        let boxes = scan(&host, &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        boxes.into_iter().find(|b| b.path == "/var/mail/x")
+    }
+
+    /// Issue 18: a first line `From ` (trimmed to `From`, then sliced at 5) panicked.
+    #[test]
+    fn degenerate_from_lines_do_not_panic() {
+        // An empty envelope: one message, nothing known about it.
+        for content in [
+            &b"From \n"[..],
+            b"From ",
+            b"From  \n",
+            b"From    \r\n",
+            b"From \xff\xfe\n",
+        ] {
+            let m = spool_box(content).unwrap();
+            assert_eq!(
+                (m.messages, m.bounces, m.newest),
+                (1, 0, None),
+                "{content:?}"
+            );
+        }
+        // `From` alone does not start a message.
+        assert!(spool_box(b"From\n").is_none());
+        assert!(spool_box(b"From").is_none());
+        // A date cut short: the sender still counts, the time falls back to Date:.
+        let m = spool_box(b"From MAILER-DAEMON  Tue Nov 24 1\nSubject: hi\n\nbody\n").unwrap();
+        assert_eq!((m.messages, m.bounces, m.newest), (1, 1, None));
+        let m =
+            spool_box(b"From MAILER-DAEMON  Tue Nov\nDate: Tue, 24 Nov 2026 18:49:25 +0000\n\n")
+                .unwrap();
+        assert_eq!((m.messages, m.bounces), (1, 1));
+        assert!(m.newest.is_some());
+        assert_eq!(from_line(b"From"), (String::new(), None));
+        assert_eq!(from_line(b"From a@b  Tue"), ("a@b".to_string(), None));
+        assert_eq!(
+            from_line(b"From a@b  Tue Nov 24 18:49:25 2026\n").1,
+            Some(1795546165)
+        );
+    }
+
+    #[test]
+    fn maildir_messages_split_at_the_blank_line() {
+        assert_eq!(
+            split_headers(b"A: 1\n\nbody"),
+            (&b"A: 1\n"[..], &b"\nbody"[..])
+        );
+        assert_eq!(split_headers(b"A: 1\n"), (&b"A: 1\n"[..], &b""[..]));
+        assert_eq!(split_headers(b"\n\n"), (&b"\n"[..], &b"\n"[..]));
+        assert_eq!(split_headers(b""), (&b""[..], &b""[..]));
     }
 }

@@ -184,6 +184,28 @@ pub fn domain_of(address: &str) -> String {
     }
 }
 
+/// A locally submitted message with nothing unusual about it, for tests to vary.
+#[cfg(test)]
+pub(crate) fn example_message() -> Message {
+    Message {
+        mta: Mta::Exim,
+        id: "1xVvaV-0002GH-0N".into(),
+        queue: Queue::Queued,
+        path: "/var/spool/exim4/input/1xVvaV-0002GH-0N-H".into(),
+        spool: "/var/spool/exim4".into(),
+        arrival: Some(1795546195),
+        size: 1000,
+        sender: "www-data@web01.example.com".into(),
+        recipients: vec!["a@example.org".into()],
+        recipient_count: 1,
+        uid: Some(33),
+        user: Some("www-data".into()),
+        origin: Origin::Local,
+        delay_reasons: Vec::new(),
+        headers: HeaderInfo::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! A line reads `[24-Nov-2026 18:50:36 UTC] mail() on [/var/www/x.php:5]: To: a@b --
 //! Headers: From: … -- Subject: …`.
 
+use crate::pattern::group;
 use breachkit_finding::{Warning, escape_bytes};
 use breachkit_host::{Host, lines};
 use regex::Regex;
@@ -55,8 +56,9 @@ pub fn configured_logs(
     warnings: &mut Vec<Warning>,
 ) -> Vec<String> {
     static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m)^\s*(?:php_(?:admin_)?value\s*\[\s*mail\.log\s*\]|php_(?:admin_)?value\s+mail\.log|mail\.log)\s*=?\s*"?([^";\r\n]+)"?"#)
-            .expect("static regex")
+        crate::pattern::literal(
+            r#"(?m)^\s*(?:php_(?:admin_)?value\s*\[\s*mail\.log\s*\]|php_(?:admin_)?value\s+mail\.log|mail\.log)\s*=?\s*"?([^";\r\n]+)"?"#,
+        )
     });
     let mut files: Vec<breachkit_host::Entry> = Vec::new();
     for (dir, depth) in CONFIG_DIRS {
@@ -84,7 +86,7 @@ pub fn configured_logs(
         };
         let text = escape_bytes(&c.bytes);
         for cap in DIRECTIVE.captures_iter(&text) {
-            let v = cap[1].trim();
+            let v = group(&cap, 1).trim();
             if v.starts_with('/') && !logs.iter().any(|l| l == v) {
                 logs.push(v.to_string());
             }
@@ -96,8 +98,9 @@ pub fn configured_logs(
 /// Reads the logs; scripts by path.
 pub fn read(host: &Host, logs: &[String], warnings: &mut Vec<Warning>) -> Vec<ScriptCalls> {
     static LINE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:\[([^\]]+)\] )?.*?mail\(\) on \[(.+):(\d+)\]: To: (.*?) -- Headers: .*?(?: -- Subject: (.*))?$")
-            .expect("static regex")
+        crate::pattern::literal(
+            r"^(?:\[([^\]]+)\] )?.*?mail\(\) on \[(.+):(\d+)\]: To: (.*?) -- Headers: .*?(?: -- Subject: (.*))?$",
+        )
     });
     let mut by_path: BTreeMap<String, ScriptCalls> = BTreeMap::new();
     let mut newest: Option<i64> = None;
@@ -125,7 +128,7 @@ pub fn read(host: &Host, logs: &[String], warnings: &mut Vec<Warning>) -> Vec<Sc
             let Some(cap) = LINE.captures(&text) else {
                 continue;
             };
-            let path = cap[2].to_string();
+            let path = group(&cap, 2).to_string();
             let when = cap.get(1).and_then(|m| parse_time(m.as_str()));
             let s = by_path.entry(path.clone()).or_insert_with(|| ScriptCalls {
                 path: path.clone(),
@@ -134,8 +137,13 @@ pub fn read(host: &Host, logs: &[String], warnings: &mut Vec<Warning>) -> Vec<Sc
                 ..ScriptCalls::default()
             });
             s.calls += 1;
-            *s.lines.entry(cap[3].parse().unwrap_or(0)).or_default() += 1;
-            s.recipients += cap[4].split(',').filter(|r| r.contains('@')).count();
+            *s.lines
+                .entry(group(&cap, 3).parse().unwrap_or(0))
+                .or_default() += 1;
+            s.recipients += group(&cap, 4)
+                .split(',')
+                .filter(|r| r.contains('@'))
+                .count();
             if let Some(subject) = cap.get(5) {
                 let subject = subject.as_str().trim().to_string();
                 if s.subjects.len() < 3 && !s.subjects.contains(&subject) {

@@ -56,7 +56,8 @@ impl Summary {
         let mut domain = Tally::default();
         for m in messages {
             s.recipients += m.recipient_count;
-            s.bytes += m.size;
+            // Sizes are the queue files' word (a Postfix size record may say `u64::MAX`).
+            s.bytes = s.bytes.saturating_add(m.size);
             let q = queues.entry((m.mta, m.queue)).or_insert(QueueRow {
                 mta: m.mta,
                 queue: m.queue,
@@ -68,7 +69,7 @@ impl Summary {
             });
             q.messages += 1;
             q.recipients += m.recipient_count;
-            q.bytes += m.size;
+            q.bytes = q.bytes.saturating_add(m.size);
             if let Some(t) = m.arrival {
                 q.oldest = Some(q.oldest.map_or(t, |o| o.min(t)));
                 q.newest = Some(q.newest.map_or(t, |n| n.max(t)));
@@ -169,5 +170,22 @@ impl Tally {
             });
         }
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::example_message;
+
+    /// Issue 18: sizes are the queue files' word (a Postfix size record may say
+    /// `u64::MAX`); their sum overflowed (a panic in debug builds).
+    #[test]
+    fn huge_sizes_saturate() {
+        let mut m = example_message();
+        m.size = u64::MAX;
+        let s = Summary::of(&[m.clone(), m]);
+        assert_eq!(s.bytes, u64::MAX);
+        assert_eq!(s.queues.first().map(|q| q.bytes), Some(u64::MAX));
     }
 }

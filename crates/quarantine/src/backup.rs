@@ -138,7 +138,8 @@ fn walker<'a>(
 /// Backs up `paths` (host paths) into `CASE/evidence/backup-TIME.tar.zst` with its
 /// manifest. `case_dir` itself is never backed up. Unreadable entries are warnings;
 /// only a failure to write the archive (a full disk) stops it, and then the partial
-/// archive is removed.
+/// archive is removed (also when a bug panics mid-way: no half archive is left to
+/// be taken for evidence).
 pub fn backup(
     host: &Host,
     paths: &[PathBuf],
@@ -161,12 +162,30 @@ pub fn backup(
         .to_string();
     let archive = dir.join(format!("backup-{stamp}.tar.zst"));
     let manifest = dir.join(format!("backup-{stamp}.manifest.jsonl"));
+    let mut partial = Partial {
+        files: [&archive, &manifest],
+        finished: false,
+    };
     let result = write_backup(host, paths, case_dir, &archive, &manifest, progress);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&archive);
-        let _ = std::fs::remove_file(&manifest);
-    }
+    partial.finished = result.is_ok();
     result
+}
+
+/// The files of a backup being written: removed when dropped unfinished (an error,
+/// or a panic unwinding through [`backup`]).
+struct Partial<'a> {
+    files: [&'a Path; 2],
+    finished: bool,
+}
+
+impl Drop for Partial<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            for file in self.files {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
 }
 
 fn create_new(path: &Path) -> Result<File, QuarantineError> {
@@ -514,11 +533,15 @@ impl Read for Exact {
         let want = buf
             .len()
             .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        // `want` is at most `buf.len()`: this always gets the first `want` bytes.
+        let Some(buf) = buf.get_mut(..want) else {
+            return Ok(0);
+        };
         let n = if self.short_by > 0 || self.error.is_some() {
             0
         } else {
             loop {
-                match self.inner.read(&mut buf[..want]) {
+                match self.inner.read(buf) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => {
@@ -529,13 +552,13 @@ impl Read for Exact {
             }
         };
         let n = if n == 0 {
-            buf[..want].fill(0);
+            buf.fill(0);
             self.short_by += want as u64;
             want
         } else {
-            n
+            n.min(want)
         };
-        self.hasher.update(&buf[..n]);
+        self.hasher.update(buf.get(..n).unwrap_or_default());
         self.remaining -= n as u64;
         Ok(n)
     }

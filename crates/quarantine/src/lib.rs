@@ -31,12 +31,15 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("{s:?} is not a duration (like 90s, 5m, 1h)"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
+    let per_unit: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
         _ => return Err(format!("{s:?}: unknown unit {unit:?} (use s, m or h)")),
     };
+    let secs = n
+        .checked_mul(per_unit)
+        .ok_or_else(|| format!("{s:?} is too long a duration"))?;
     if secs == 0 {
         return Err("a duration must be more than 0".into());
     }
@@ -53,5 +56,7 @@ mod tests {
         assert!(super::parse_duration("5x").is_err());
         assert!(super::parse_duration("0s").is_err());
         assert!(super::parse_duration("m").is_err());
+        // It overflowed (a panic in a debug build, a wrong window in release).
+        assert!(super::parse_duration("18446744073709551615h").is_err());
     }
 }

@@ -9,7 +9,7 @@ use breachkit_finding::escape_bytes;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// One way the archive differs from its manifest.
@@ -142,16 +142,7 @@ fn check_entries(
         match kind {
             "file" => {
                 let mut hasher = Sha256::new();
-                let mut buf = vec![0u8; 64 * 1024];
-                let mut size = 0u64;
-                loop {
-                    let n = entry.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                    size += n as u64;
-                }
+                let size = std::io::copy(&mut entry, &mut hasher)?;
                 let sha = hex::encode(hasher.finalize());
                 if size != want.size {
                     diff(format!("size {size}, manifest says {}", want.size));

@@ -2,6 +2,14 @@
 //! followed, FIFOs recorded not read, files vanishing mid-backup warned, atime left
 //! alone, a changed byte found by verify, a full case disk a clear error.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use breachkit_host::Host;
@@ -233,4 +241,25 @@ fn a_full_case_disk_is_a_clear_error_and_leaves_nothing() {
         .map(|rd| rd.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "partial archive removed: {left:?}");
+}
+
+/// A panic mid-way (here in the progress callback, standing in for a bug met on a
+/// host file) leaves no half archive in the evidence folder to be taken for evidence.
+#[test]
+fn a_panic_mid_backup_leaves_no_partial_archive() {
+    let (t, d) = tree();
+    let case = t.path().join("case");
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        backup::backup(&Host::live(), std::slice::from_ref(&d), &case, &mut |p| {
+            if p.entries == 3 {
+                panic!("a bug met on the third entry");
+            }
+        })
+    }));
+    assert!(outcome.is_err(), "the callback panicked");
+    let left: Vec<_> = std::fs::read_dir(case.join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -49,3 +49,14 @@ private rule look_download
     condition:
         $a
 }
+
+private rule look_character_codes
+{
+    strings:
+        // Names spelled in character codes: chr(101).chr(118)…, or through a
+        // variable holding "chr": $c(101).$c(118).
+        $chr = /chr\s*\(\s*\d{1,3}\s*\)\s*\.\s*chr\s*\(\s*\d{1,3}\s*\)\s*\./ nocase
+        $var = /\$\w{1,30}\(\d{1,3}\)\.\$\w{1,30}\(\d{1,3}\)\.\$\w{1,30}\(\d{1,3}\)/
+    condition:
+        any of them
+}

@@ -31,6 +31,7 @@ pub fn run(config: &Config) -> anyhow::Result<Exit> {
         root: run.info.root.clone(),
         live: run.info.root == "/",
         case: Some((escape_path(case.db_path()), run.id)),
+        incomplete: Vec::new(),
     };
     print::report(config, &header, &run.report, Severity::Info)?;
     Ok(Exit::Clean)

@@ -3,6 +3,7 @@
 
 use crate::Exit;
 use crate::config::{CaseLocation, CheckConfig, Config};
+use crate::failures::Failures;
 use crate::print;
 use anyhow::Context as _;
 use breachkit_case::{Case, RunInfo, now_rfc3339};
@@ -10,7 +11,7 @@ use breachkit_detect::Selection;
 use breachkit_finding::{Warning, escape_path};
 use breachkit_host::Host;
 
-pub fn run(config: &Config, check: &CheckConfig) -> anyhow::Result<Exit> {
+pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> anyhow::Result<Exit> {
     let selection = Selection {
         only: check.only.clone(),
         skip: check.skip.clone(),
@@ -45,11 +46,12 @@ pub fn run(config: &Config, check: &CheckConfig) -> anyhow::Result<Exit> {
 
     let started_at = now_rfc3339();
     let bar = print::progress(config, checks.len() as u64, "checking");
-    let mut report = breachkit_detect::run(&host, &checks, &|name| {
+    let (mut report, failed) = breachkit_detect::run(&host, &checks, &|name| {
         bar.set_message(name.to_string());
         bar.inc(1);
     });
     bar.finish_and_clear();
+    failures.extend(failed);
     report.warnings.extend(case_warning);
 
     let mut recorded = None;
@@ -76,6 +78,7 @@ pub fn run(config: &Config, check: &CheckConfig) -> anyhow::Result<Exit> {
         root: escape_path(host.root()),
         live: host.is_live(),
         case: recorded,
+        incomplete: failures.missing(),
     };
     print::report(config, &header, &report, check.min_severity)?;
     Ok(if report.any_at_or_above(check.min_severity) {

@@ -4,33 +4,42 @@
 
 use crate::Exit;
 use crate::config::{Config, LogsAction, LogsConfig};
+use crate::failures::Failures;
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, Severity, Warning, escape_path};
 use breachkit_host::Host;
-use breachkit_logs::{Family, Options, Thresholds, Words};
+use breachkit_logs::{Analysis, Family, GrepStats, Options, Thresholds, Words};
+use std::path::PathBuf;
 use std::time::Instant;
 
-pub fn run(config: &Config, logs: &LogsConfig) -> anyhow::Result<Exit> {
+pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyhow::Result<Exit> {
     let host = match &logs.root {
         Some(root) => Host::image(root).context("cannot read this image (--root)")?,
         None => Host::live(),
     };
     let mut warnings = Vec::new();
-    let mut families = breachkit_logs::standard(&host, &mut warnings);
-    for f in breachkit_logs::given(&host, &logs.logs, &mut warnings) {
-        if !families.iter().any(|g| g.base == f.base) {
-            families.push(f);
-        }
-    }
+    let families = failures
+        .source("finding the logs", || {
+            families(&host, &logs.logs, &mut warnings)
+        })
+        .unwrap_or_else(|w| {
+            warnings.push(w);
+            Vec::new()
+        });
     match &logs.action {
         LogsAction::Check { min_severity } => {
-            let options = options(&host, logs)?;
-            check(config, &host, &families, &options, warnings, *min_severity)
+            let options = options(&host, logs, failures, &mut warnings)?;
+            let sources = Sources {
+                host: &host,
+                families: &families,
+                warnings,
+            };
+            check(config, sources, &options, *min_severity, failures)
         }
         LogsAction::Timeline { csv } => {
-            let options = options(&host, logs)?;
-            let analysis = breachkit_logs::analyse(&host, &families, &options);
+            let options = options(&host, logs, failures, &mut warnings)?;
+            let analysis = analyse(&host, &families, &options, failures);
             warnings.extend(analysis.warnings);
             match csv {
                 Some(layout) => {
@@ -47,20 +56,57 @@ pub fn run(config: &Config, logs: &LogsConfig) -> anyhow::Result<Exit> {
             word_files,
             words,
             case_sensitive,
-        } => grep(
-            config,
-            &host,
-            &families,
-            word_files,
-            words,
-            *case_sensitive,
-            warnings,
-        ),
+        } => {
+            let search = Search {
+                word_files,
+                words,
+                case_sensitive: *case_sensitive,
+            };
+            let sources = Sources {
+                host: &host,
+                families: &families,
+                warnings,
+            };
+            grep(config, sources, &search, failures)
+        }
     }
 }
 
+/// The standard logs and those given with `--log`.
+fn families(host: &Host, given: &[PathBuf], warnings: &mut Vec<Warning>) -> Vec<Family> {
+    let mut families = breachkit_logs::standard(host, warnings);
+    for f in breachkit_logs::given(host, given, warnings) {
+        if !families.iter().any(|g| g.base == f.base) {
+            families.push(f);
+        }
+    }
+    families
+}
+
+/// The logs read and judged, contained: a bug met in one log costs the analysis.
+fn analyse(
+    host: &Host,
+    families: &[Family],
+    options: &Options,
+    failures: &mut Failures,
+) -> Analysis {
+    failures
+        .source("reading the logs", || {
+            breachkit_logs::analyse(host, families, options)
+        })
+        .unwrap_or_else(|w| Analysis {
+            warnings: vec![w],
+            ..Analysis::default()
+        })
+}
+
 /// The rules' options: the host's accounts and the thresholds (with `--thresholds`).
-fn options(host: &Host, logs: &LogsConfig) -> anyhow::Result<Options> {
+fn options(
+    host: &Host,
+    logs: &LogsConfig,
+    failures: &mut Failures,
+    warnings: &mut Vec<Warning>,
+) -> anyhow::Result<Options> {
     let mut thresholds = Thresholds::default();
     if let Some(file) = &logs.thresholds {
         let text = std::fs::read_to_string(file)
@@ -69,22 +115,45 @@ fn options(host: &Host, logs: &LogsConfig) -> anyhow::Result<Options> {
             .apply(&text)
             .with_context(|| format!("bad thresholds in {}", escape_path(file)))?;
     }
-    Ok(Options {
-        thresholds,
-        facts: breachkit_logs::facts(host),
-    })
+    let facts = failures
+        .source("reading the host's accounts", || {
+            breachkit_logs::facts(host)
+        })
+        .unwrap_or_else(|w| {
+            warnings.push(w);
+            Default::default()
+        });
+    Ok(Options { thresholds, facts })
+}
+
+/// The logs found, and the warnings of finding them.
+struct Sources<'a> {
+    host: &'a Host,
+    families: &'a [Family],
+    warnings: Vec<Warning>,
+}
+
+/// What `logs grep` searches for.
+struct Search<'a> {
+    word_files: &'a [PathBuf],
+    words: &'a [String],
+    case_sensitive: bool,
 }
 
 fn check(
     config: &Config,
-    host: &Host,
-    families: &[Family],
+    sources: Sources,
     options: &Options,
-    mut warnings: Vec<Warning>,
     min_severity: Severity,
+    failures: &mut Failures,
 ) -> anyhow::Result<Exit> {
+    let Sources {
+        host,
+        families,
+        mut warnings,
+    } = sources;
     let started = Instant::now();
-    let analysis = breachkit_logs::analyse(host, families, options);
+    let analysis = analyse(host, families, options, failures);
     warnings.extend(analysis.warnings);
     let mut report = Report {
         findings: analysis.findings,
@@ -104,6 +173,7 @@ fn check(
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
+        incomplete: failures.missing(),
     };
     print::report(config, &header, &report, min_severity)?;
     Ok(if report.any_at_or_above(min_severity) {
@@ -115,13 +185,20 @@ fn check(
 
 fn grep(
     config: &Config,
-    host: &Host,
-    families: &[Family],
-    word_files: &[std::path::PathBuf],
-    words: &[String],
-    case_sensitive: bool,
-    mut warnings: Vec<Warning>,
+    sources: Sources,
+    search: &Search,
+    failures: &mut Failures,
 ) -> anyhow::Result<Exit> {
+    let Sources {
+        host,
+        families,
+        mut warnings,
+    } = sources;
+    let Search {
+        word_files,
+        words,
+        case_sensitive,
+    } = *search;
     let mut list: Vec<String> = words.to_vec();
     for file in word_files {
         let bytes = std::fs::read(file)
@@ -133,7 +210,14 @@ fn grep(
     }
     let compiled = Words::new(&list, case_sensitive).context("cannot search for these words")?;
     let printer = print::logs::GrepPrinter::new(config);
-    let stats = breachkit_logs::grep(host, families, &compiled, &|batch| printer.batch(batch));
+    let stats = failures
+        .source("searching the logs", || {
+            breachkit_logs::grep(host, families, &compiled, &|batch| printer.batch(batch))
+        })
+        .unwrap_or_else(|w| GrepStats {
+            warnings: vec![w],
+            ..GrepStats::default()
+        });
     warnings.extend(stats.warnings);
     printer.finish(config, stats.files, stats.bytes, stats.matches, &warnings)?;
     Ok(if stats.matches > 0 {

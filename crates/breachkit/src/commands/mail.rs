@@ -5,6 +5,7 @@
 
 use crate::Exit;
 use crate::config::{Config, Format, MailConfig};
+use crate::failures::Failures;
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, Severity, escape_path, terminal_safe};
@@ -22,15 +23,16 @@ const HUMAN_ROWS: usize = 10;
 /// Longest key shown in a table cell, in characters.
 const MAX_CELL: usize = 70;
 
-pub fn run(config: &Config, mail: &MailConfig) -> anyhow::Result<Exit> {
+pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyhow::Result<Exit> {
     let host = match &mail.root {
         Some(root) => Host::image(root).with_context(|| "cannot read this image (--root)")?,
         None => Host::live(),
     };
     let bar = print::progress(config, 1, "reading the mail queues");
     let started = Instant::now();
-    let mail = breachkit_detect::mail::inspect(&host);
+    let (mail, failed) = breachkit_detect::mail::inspect(&host);
     bar.finish_and_clear();
+    failures.extend(failed);
     let mut report = Report {
         findings: mail.findings.clone(),
         warnings: mail.warnings.clone(),
@@ -46,6 +48,7 @@ pub fn run(config: &Config, mail: &MailConfig) -> anyhow::Result<Exit> {
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
+        incomplete: failures.missing(),
     };
     match config.format {
         Format::Json => write_document(&header, &report, &mail)?,
@@ -147,8 +150,8 @@ fn write_tables(out: &mut impl Write, mail: &MailReport) -> std::io::Result<()> 
                     q.messages.to_string(),
                     q.recipients.to_string(),
                     bytes(q.bytes),
-                    q.oldest.map_or("-".into(), |t| age(now - t)),
-                    q.newest.map_or("-".into(), |t| age(now - t)),
+                    q.oldest.map_or("-".into(), |t| age(now.saturating_sub(t))),
+                    q.newest.map_or("-".into(), |t| age(now.saturating_sub(t))),
                 ]
             })
             .collect();
@@ -222,8 +225,7 @@ fn keyed(rows: &[Row]) -> Vec<Vec<String>> {
             ]
         })
         .collect();
-    if rows.len() > HUMAN_ROWS {
-        let rest = &rows[HUMAN_ROWS..];
+    if let Some(rest) = rows.get(HUMAN_ROWS..).filter(|rest| !rest.is_empty()) {
         out.push(vec![
             rest.iter().map(|r| r.messages).sum::<usize>().to_string(),
             rest.iter().map(|r| r.recipients).sum::<usize>().to_string(),
@@ -237,7 +239,7 @@ fn keyed(rows: &[Row]) -> Vec<Vec<String>> {
 fn cell(s: &str) -> String {
     let safe = terminal_safe(s);
     match safe.char_indices().nth(MAX_CELL) {
-        Some((i, _)) => format!("{}…", &safe[..i]),
+        Some((i, _)) => format!("{}…", safe.get(..i).unwrap_or_default()),
         None => safe.into_owned(),
     }
 }
@@ -249,28 +251,37 @@ fn table(
     headers: &[&str],
     rows: Vec<Vec<String>>,
 ) -> std::io::Result<()> {
-    let width = |col: usize| {
-        rows.iter()
-            .map(|r| r[col].chars().count())
-            .chain([headers[col].chars().count()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
-    let numeric = |col: usize| {
-        rows.iter()
-            .all(|r| r[col].chars().next().is_some_and(|c| c.is_ascii_digit()) || r[col] == "-")
-    };
+    fn at(r: &[String], col: usize) -> &str {
+        r.get(col).map_or("", String::as_str)
+    }
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|col| {
+            rows.iter()
+                .map(|r| at(r, col).chars().count())
+                .chain(headers.get(col).map(|h| h.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..headers.len())
+        .map(|col| {
+            rows.iter().all(|r| {
+                let c = at(r, col);
+                c.chars().next().is_some_and(|c| c.is_ascii_digit()) || c == "-"
+            })
+        })
+        .collect();
     let line = |cells: Vec<&str>| -> String {
-        let last = cells.len() - 1;
+        let count = cells.len();
         cells
             .iter()
+            .zip(widths.iter().zip(&numeric))
             .enumerate()
-            .map(|(i, c)| {
-                let pad = widths[i].saturating_sub(c.chars().count());
-                if i == last {
+            .map(|(i, (c, (width, numeric)))| {
+                let pad = width.saturating_sub(c.chars().count());
+                if i + 1 == count {
                     c.to_string()
-                } else if numeric(i) {
+                } else if *numeric {
                     format!("{}{c}", " ".repeat(pad))
                 } else {
                     format!("{c}{}", " ".repeat(pad))
@@ -309,5 +320,82 @@ fn age(secs: i64) -> String {
         s if s >= 3_600 => format!("{}h {}m", s / 3_600, s % 3_600 / 60),
         s if s >= 60 => format!("{}m", s / 60),
         s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use breachkit_mail::summary::{QueueRow, Summary};
+    use breachkit_mail::{Mta, Queue, QueueScan};
+
+    fn report(summary: Summary) -> MailReport {
+        MailReport {
+            summary,
+            queues: QueueScan {
+                locations: vec![(Mta::Postfix, "/var/spool/postfix".into())],
+                ..QueueScan::default()
+            },
+            mailboxes: Vec::new(),
+            php_mail_log: Vec::new(),
+            own_domains: Vec::new(),
+            findings: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Message times come from queue files: an image can hold any, and `now - t`
+    /// overflowed.
+    #[test]
+    fn tables_of_extreme_values_do_not_panic() {
+        let rows = (0..HUMAN_ROWS + 3)
+            .map(|i| Row {
+                key: format!("{i}-{}", "é".repeat(2 * MAX_CELL)),
+                messages: i,
+                recipients: i,
+            })
+            .collect();
+        let summary = Summary {
+            messages: 1,
+            queues: vec![QueueRow {
+                mta: Mta::Postfix,
+                queue: Queue::Deferred,
+                messages: 1,
+                recipients: 1,
+                bytes: u64::MAX,
+                oldest: Some(i64::MIN),
+                newest: Some(i64::MAX),
+            }],
+            by_sender: rows,
+            ..Summary::default()
+        };
+        let mut out = Vec::new();
+        write_tables(&mut out, &report(summary)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("(3 more; --format json lists them)"),
+            "{text}"
+        );
+        assert!(text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn tables_line_up() {
+        let mut out = Vec::new();
+        table(
+            &mut out,
+            "By sender",
+            &["messages", "recipients", "sender"],
+            vec![
+                vec!["12".into(), "3".into(), "a@example.com".into()],
+                vec!["1".into(), "-".into(), "b@example.com".into()],
+            ],
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "\nBy sender\n  messages  recipients  sender\n        12           3  a@example.com\n         1           -  b@example.com\n"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The commands: each takes the [`Config`] and returns an exit code.
+//! The commands: each takes the [`Config`] and returns an exit code; those that
+//! read the host run each source of their results through [`Failures::source`].
 
 mod case_show;
 mod check;
@@ -9,13 +10,15 @@ mod scan;
 
 use crate::Exit;
 use crate::config::{Command, Config};
+use crate::failures::Failures;
 
-pub fn run(config: &Config) -> anyhow::Result<Exit> {
+/// Runs the command; what fails internally in it goes to `failures`.
+pub fn run(config: &Config, failures: &mut Failures) -> anyhow::Result<Exit> {
     match &config.command {
-        Command::Check(c) => check::run(config, c),
-        Command::Mail(m) => mail::run(config, m),
-        Command::Scan(s) => scan::run(config, s),
-        Command::Logs(l) => logs::run(config, l),
+        Command::Check(c) => check::run(config, c, failures),
+        Command::Mail(m) => mail::run(config, m, failures),
+        Command::Scan(s) => scan::run(config, s, failures),
+        Command::Logs(l) => logs::run(config, l, failures),
         Command::Quarantine(q) => quarantine::run(config, q),
         Command::CaseShow => case_show::run(config),
     }

@@ -5,17 +5,18 @@
 
 use crate::Exit;
 use crate::config::{Config, ScanConfig};
+use crate::failures::Failures;
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, escape_path};
 use breachkit_host::Host;
-use breachkit_scan::{Engine, Options, Progress, Tree, scan_tree};
+use breachkit_scan::{Engine, Options, Progress, Stats, Tree, scan_tree};
 use indicatif::ProgressStyle;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
+pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyhow::Result<Exit> {
     let host = match &scan.root {
         Some(dir) => Host::image(dir)
             .with_context(|| format!("cannot use {} as the root", escape_path(dir)))?,
@@ -54,7 +55,10 @@ pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
-        let out = scan_tree(&engine, &tree, &progress);
+        // The scanner contains each file and its threads; this catches a bug around them.
+        let out = failures
+            .source("scanning", || scan_tree(&engine, &tree, &progress))
+            .unwrap_or_else(|w| (Vec::new(), vec![w], Stats::default()));
         done.store(true, Ordering::Relaxed);
         let _ = ticker.join();
         out
@@ -87,6 +91,7 @@ pub fn run(config: &Config, scan: &ScanConfig) -> anyhow::Result<Exit> {
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
+        incomplete: failures.missing(),
     };
     print::report(config, &header, &report, scan.min_severity)?;
     Ok(if report.any_at_or_above(scan.min_severity) {

@@ -67,6 +67,10 @@ pub fn write(
     for reason in &verdict.reasons {
         writeln!(out, "  - {}", terminal_safe(reason))?;
     }
+    for what in &header.incomplete {
+        let missing = format!("INCOMPLETE: {what} failed internally; its results are missing");
+        writeln!(out, "  - {}", p.wrap("1;31", &terminal_safe(&missing)))?;
+    }
     let mut steps: Vec<_> = report.findings.iter().map(|f| f.step).collect();
     steps.sort();
     steps.dedup();

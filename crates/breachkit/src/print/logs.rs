@@ -146,7 +146,10 @@ impl GrepPrinter {
         out.flush()?;
         drop(out);
         if !config.quiet && self.format == Format::Human {
-            eprintln!("{matches} matching line(s) in {files} log(s), {bytes} bytes searched.");
+            writeln!(
+                std::io::stderr(),
+                "{matches} matching line(s) in {files} log(s), {bytes} bytes searched."
+            )?;
         }
         warnings(config, warns)
     }

@@ -21,6 +21,9 @@ pub struct Header {
     pub live: bool,
     /// Case database and run id, when the run was recorded.
     pub case: Option<(String, i64)>,
+    /// What failed internally: its results are missing, so the verdict is not the
+    /// whole story.
+    pub incomplete: Vec<String>,
 }
 
 /// Prints a report on stdout in the configured format; warnings go to stderr
@@ -76,11 +79,17 @@ pub fn check_list(format: Format, checks: &[&dyn Check]) -> std::io::Result<()> 
 
 /// Prints an error that stopped a command, with its causes, on stderr.
 pub fn error(err: &anyhow::Error) {
-    let mut msg = format!("breachkit: error: {err}");
+    let mut msg = err.to_string();
     for cause in err.chain().skip(1) {
         msg.push_str(&format!(": {cause}"));
     }
-    let _ = writeln!(std::io::stderr(), "{}", terminal_safe(&msg));
+    error_line(&msg);
+}
+
+/// Prints one error line on stderr (`breachkit: error: …`).
+pub fn error_line(msg: &str) {
+    let line = format!("breachkit: error: {msg}");
+    let _ = writeln!(std::io::stderr(), "{}", terminal_safe(&line));
 }
 
 /// A progress bar on stderr, drawn only on a terminal and never with `--quiet`.

@@ -51,13 +51,14 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
         .map(|r| {
             let cells: Vec<String> = r
                 .iter()
+                .zip(&widths)
                 .enumerate()
-                .map(|(i, s)| {
+                .map(|(i, (s, w))| {
                     let s = terminal_safe(s);
                     if i + 1 == r.len() {
                         s.into_owned()
                     } else {
-                        format!("{s:<w$}", w = widths[i])
+                        format!("{s:<w$}")
                     }
                 })
                 .collect();

@@ -13,6 +13,13 @@
 //! starts), php-cli, util-linux (unshare, setpriv), and Exim unpacked with dpkg -x
 //! into target/mta/exim4 (it conflicts with postfix) plus its Debian-exim user.
 
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 #![allow(dead_code)]
 
 use serde_json::Value;

@@ -119,7 +119,8 @@ fn split_options(line: &str) -> Result<(Vec<KeyOption>, &str), &'static str> {
     if end == line.len() {
         return Err("options but no key");
     }
-    Ok((options, &line[end..]))
+    // `end` is where a blank or a comma was found: a char boundary.
+    Ok((options, line.get(end..).unwrap_or_default()))
 }
 
 /// Adds a character to the option value if one was started, else to its name.

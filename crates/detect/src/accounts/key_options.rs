@@ -80,6 +80,8 @@ fn command_signs(command: &str) -> Vec<String> {
 }
 
 /// A command that runs the user's shell or the command the client asked for.
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static PASS_THROUGH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"^(?:exec\s+)?(?:eval\s+)?(?:(?:\S*/)?(?:ba|da|z|k)?sh\s+(?:-\w+\s+)*-c\s+)?["']?\$\{?(?:SHELL|SSH_ORIGINAL_COMMAND)\}?["']?(?:\s|$)"#,
@@ -97,8 +99,7 @@ fn split_command(command: &str) -> (Vec<&str>, bool) {
     let mut quote: Option<u8> = None;
     let mut start = 0;
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         let next = b.get(i + 1).copied();
         if let Some(q) = quote {
             if c == q {
@@ -107,13 +108,14 @@ fn split_command(command: &str) -> (Vec<&str>, bool) {
         } else if c == b'\'' || c == b'"' {
             quote = Some(c);
         } else if matches!(c, b';' | b'\n' | b'|' | b'&') {
-            let prev = i.checked_sub(1).map(|j| b[j]);
+            let prev = i.checked_sub(1).and_then(|j| b.get(j)).copied();
             let redirect =
                 c == b'&' && (matches!(prev, Some(b'>' | b'<' | b'|')) || next == Some(b'>'));
             if !redirect {
                 let doubled = (c == b'&' || c == b'|') && next == Some(c);
                 background |= c == b'&' && !doubled;
-                parts.push(&command[start..i]);
+                // Cut at an ASCII byte: always a char boundary.
+                parts.push(command.get(start..i).unwrap_or_default());
                 if doubled {
                     i += 1;
                 }
@@ -122,7 +124,7 @@ fn split_command(command: &str) -> (Vec<&str>, bool) {
         }
         i += 1;
     }
-    parts.push(&command[start..]);
+    parts.push(command.get(start..).unwrap_or_default());
     parts.retain(|p| !p.trim().is_empty());
     (parts, background)
 }

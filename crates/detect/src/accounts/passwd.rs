@@ -87,7 +87,7 @@ pub fn check(ctx: &mut Context, accounts: &Accounts) {
     for line in lines(&shadow, MAX_LINE) {
         let mut fields = line.bytes.split(|&b| b == b':');
         let name = fields.next().unwrap_or_default();
-        if name.is_empty() || matches!(name[0], b'#' | b'+' | b'-') {
+        if matches!(name.first(), None | Some(b'#' | b'+' | b'-')) {
             continue;
         }
         if fields.next() == Some(b"") {

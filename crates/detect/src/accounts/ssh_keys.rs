@@ -192,7 +192,7 @@ impl Baseline {
                 Some(Baseline {
                     db,
                     mtime: meta.mtime(),
-                    trust_ctime: (meta.ctime() - meta.mtime()).abs() <= DAY,
+                    trust_ctime: meta.ctime().abs_diff(meta.mtime()) <= DAY.unsigned_abs(),
                 })
             })
             .max_by_key(|b| b.mtime)
@@ -200,8 +200,10 @@ impl Baseline {
 
     /// When a file with these times changed and why that counts as recent, if it does.
     fn recent(&self, mtime: i64, ctime: i64) -> Option<(i64, String)> {
-        let days = |t: i64| (t - self.mtime) / DAY;
-        if mtime > self.mtime + DAY {
+        // Times come from the host (an image can hold any): no overflow.
+        let days = |t: i64| t.saturating_sub(self.mtime) / DAY;
+        let after = self.mtime.saturating_add(DAY);
+        if mtime > after {
             return Some((
                 mtime,
                 format!(
@@ -211,7 +213,7 @@ impl Baseline {
                 ),
             ));
         }
-        if self.trust_ctime && ctime > self.mtime + DAY {
+        if self.trust_ctime && ctime > after {
             return Some((
                 ctime,
                 format!(
@@ -248,5 +250,17 @@ mod tests {
         assert!(why.contains("ctime"), "{why}");
         // After a copy every ctime is the copy's: not evidence.
         assert!(base(false).recent(old, new).is_none());
+    }
+
+    #[test]
+    fn extreme_times_from_an_image_do_not_overflow() {
+        let at = |mtime| Baseline {
+            db: "/var/lib/dpkg/status",
+            mtime,
+            trust_ctime: true,
+        };
+        assert!(at(i64::MAX).recent(i64::MAX, i64::MAX).is_none());
+        let (t, _) = at(i64::MIN).recent(i64::MAX, i64::MIN).unwrap();
+        assert_eq!(t, i64::MAX);
     }
 }

@@ -186,7 +186,7 @@ fn strip_comment(line: &[u8]) -> &[u8] {
         match c {
             b'"' => quoted = !quoted,
             b'#' if !quoted && !line.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                return &line[..i];
+                return line.get(..i).unwrap_or(line);
             }
             _ => {}
         }
@@ -235,6 +235,8 @@ fn list(text: &str) -> Vec<String> {
 }
 
 /// A `NOPASSWD:` tag in the command part of a rule.
+// A literal pattern, compiled by this module's tests: it cannot fail.
+#[allow(clippy::expect_used)]
 static NOPASSWD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\s,):])NOPASSWD\s*:").expect("static regex"));
 

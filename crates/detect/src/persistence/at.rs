@@ -44,7 +44,9 @@ fn is_preamble(line: &str) -> bool {
         || line == "}"
         || (line.starts_with("cd ") && line.ends_with("|| {"))
         || line.split_once("; export ").is_some_and(|(assign, name)| {
-            assign.starts_with(name.trim()) && assign[name.trim().len()..].starts_with('=')
+            assign
+                .strip_prefix(name.trim())
+                .is_some_and(|value| value.starts_with('='))
         })
 }
 

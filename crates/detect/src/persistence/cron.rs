@@ -90,12 +90,13 @@ fn reboot_note(line: &str) -> Option<&'static str> {
 
 /// `NAME=value` lines set the environment of the jobs below them.
 fn is_assignment(line: &str) -> bool {
-    let name_end = line.find('=').unwrap_or(0);
-    name_end > 0
-        && line[..name_end]
-            .trim()
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    line.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// The command of a crontab line: after five time fields (or one `@keyword`) and
@@ -109,8 +110,10 @@ fn skip_schedule(line: &str, extra: usize) -> &str {
 fn skip_fields(line: &str, n: usize) -> &str {
     let mut rest = line.trim_start();
     for _ in 0..n {
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        rest = rest[end..].trim_start();
+        rest = rest
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, after)| after)
+            .trim_start();
     }
     rest
 }

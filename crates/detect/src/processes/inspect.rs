@@ -250,8 +250,8 @@ fn fake_kernel_thread(p: &ProcInfo) -> Option<Sign> {
             "its command line is empty, so ps shows it as [{}]",
             escape_bytes(&p.stat.comm)
         )
-    } else if looks_like_kernel_thread(&p.argv) {
-        format!("it calls itself {}", escape_bytes(&p.argv[0]))
+    } else if let Some(arg0) = p.argv.first().filter(|_| looks_like_kernel_thread(&p.argv)) {
+        format!("it calls itself {}", escape_bytes(arg0))
     } else {
         return None;
     };

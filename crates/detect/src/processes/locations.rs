@@ -82,14 +82,14 @@ impl Place {
 pub(super) fn risky_place(path: &[u8]) -> Option<Place> {
     let in_temp = TEMP_DIRS.iter().any(|dir| {
         path.strip_prefix(*dir)
-            .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
+            .is_some_and(|rest| matches!(rest.first(), None | Some(b'/')))
     });
     if in_temp {
         return Some(Place::Temp);
     }
     past_toolchain_dir(path)
         .split(|&b| b == b'/')
-        .any(|c| c.len() > 1 && c[0] == b'.' && c != b"..")
+        .any(|c| c.len() > 1 && c.starts_with(b".") && c != b"..")
         .then_some(Place::Hidden)
 }
 
@@ -99,7 +99,10 @@ fn past_toolchain_dir(path: &[u8]) -> &[u8] {
         Some(rest) => Some(rest),
         None => path.strip_prefix(b"/home/").and_then(|rest| {
             let slash = rest.iter().position(|&b| b == b'/')?;
-            (!rest.starts_with(b".")).then(|| &rest[slash + 1..])
+            if rest.starts_with(b".") {
+                return None;
+            }
+            rest.get(slash + 1..)
         }),
     };
     in_home

@@ -44,7 +44,7 @@ pub(super) fn classify(path: &[u8]) -> Option<Program> {
         .iter()
         .rposition(|b| !b.is_ascii_digit())
         .map_or(0, |i| i + 1);
-    let name = std::str::from_utf8(&stem[..end]).ok()?;
+    let name = std::str::from_utf8(stem.get(..end)?).ok()?;
     if SHELLS.contains(&name) {
         Some(Program::Shell)
     } else if INTERPRETERS.contains(&name) {
@@ -75,7 +75,7 @@ pub(super) fn is_php_mail_child(argv: &[Vec<u8>]) -> bool {
         && SENDMAIL_PATHS.iter().any(|path| {
             command
                 .strip_prefix(*path)
-                .is_some_and(|rest| rest.is_empty() || rest[0] == b' ')
+                .is_some_and(|rest| matches!(rest.first(), None | Some(b' ')))
         })
         && !command.iter().any(|b| SHELL_SYNTAX.contains(b))
 }

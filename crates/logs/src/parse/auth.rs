@@ -56,10 +56,10 @@ fn sshd(msg: &str) -> Option<Kind<'_>> {
 /// `NAME from ADDR port N …` (NAME may be empty, or contain spaces: take the last
 /// ` from `).
 fn user_from(s: &str) -> Option<(&str, &str)> {
-    let cut = s.find(" port ").unwrap_or(s.len());
-    let (user, rest) = s[..cut].rsplit_once(" from ").or_else(|| {
+    let head = s.split_once(" port ").map_or(s, |(head, _)| head);
+    let (user, rest) = head.rsplit_once(" from ").or_else(|| {
         // An empty user name: `Invalid user  from 1.2.3.4`.
-        s[..cut].strip_prefix("from ").map(|r| ("", r))
+        head.strip_prefix("from ").map(|r| ("", r))
     })?;
     let source = rest.split(' ').next()?;
     Some((user.trim(), source))
@@ -87,8 +87,8 @@ fn sudo(msg: &str) -> Option<Kind<'_>> {
         return None;
     }
     // COMMAND= is the last field and may itself contain ` ; `.
-    if let Some(i) = rest.find("COMMAND=") {
-        command = &rest[i + "COMMAND=".len()..];
+    if let Some((_, c)) = rest.split_once("COMMAND=") {
+        command = c;
     }
     Some(Kind::Sudo {
         by: by.trim(),

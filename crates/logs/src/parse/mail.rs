@@ -67,7 +67,7 @@ fn bracketed(s: &str) -> Option<&str> {
 /// An exim main log line: its time and event.
 pub fn exim<'a>(line: &'a str, clock: &Clock) -> Option<(i64, Kind<'a>)> {
     let (mut time, n) = iso8601(line.as_bytes(), clock)?;
-    let mut rest = line[n..].trim_start();
+    let mut rest = line.get(n..)?.trim_start();
     // log_timezone: ` +0200` after the time.
     if let Some((tok, r)) = rest.split_once(' ')
         && let Some(off) = offset(tok.as_bytes())

@@ -227,4 +227,58 @@ mod tests {
         let (ok, ev) = events(&p, b"/tmp/x.php: Php.Shell FOUND");
         assert!(ok && ev[0].contains("AvFound"));
     }
+
+    /// One line of each shape the parsers know, each with every field present.
+    const SHAPES: &[&str] = &[
+        "May  6 09:00:00 web01 sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2",
+        "May 16 09:00:00 web01 sudo:    alice : TTY=pts/0 ; PWD=/x ; USER=root ; COMMAND=/bin/bash",
+        "<38>1 2024-05-06T08:00:00.5Z web01 sshd 812 - [meta x=\"]\\]\"] Accepted publickey for a from 1.2.3.4 port 2 ssh2: ED25519 SHA256:x",
+        "<13>May  6 09:00:00 web01 maldet(22633): {hit} malware hit SIG found for /x",
+        "2024-05-06T10:00:00.123456+02:00 web01 postfix/smtpd[77]: warning: unknown[203.0.113.4]: SASL LOGIN authentication failed",
+        "2024-05-06 10:00:00 +0200 [123] 1xVvaV-0002GH-0N <= a@b.example U=www-data P=local S=1",
+        "example.com:80 203.0.113.9 - - [06/May/2024:10:00:00 +0200] \"POST /x.php?c=id HTTP/1.1\" 200 12 \"-\" \"M \\\"x\\\"\"",
+        "2024/05/06 10:00:00 [error] 1#1: *5 open() failed, client: 1.2.3.4, server: x",
+        "[Mon May 06 10:00:00.123456 2024] [php:error] [pid 1] [client 1.2.3.4:5678] x",
+        "Mon May  6 10:00:00 2024 -> /var/www/x.php: Php.Shell FOUND",
+        "{\"__REALTIME_TIMESTAMP\":\"1714982400000000\",\"SYSLOG_IDENTIFIER\":\"sshd\",\"_PID\":\"1\",\"MESSAGE\":\"Accepted password for a from 1.2.3.4 port 1 ssh2\"}",
+    ];
+
+    /// Issue 18: lines cut anywhere, or holding multi-byte characters where the
+    /// parsers expect ASCII, are parsed or refused, never a panic.
+    #[test]
+    fn cut_and_multibyte_lines_do_not_panic() {
+        let formats = [
+            Format::Syslog,
+            Format::WebAccess,
+            Format::WebError,
+            Format::Exim,
+            Format::ClamAv,
+            Format::Journal,
+            Format::Auto,
+        ];
+        let parsers: Vec<Parser> = formats
+            .iter()
+            .map(|f| Parser::new(*f, TimeZone::UTC))
+            .collect();
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for shape in SHAPES {
+            let b = shape.as_bytes();
+            for cut in 0..=b.len() {
+                let (head, tail) = b.split_at(cut);
+                lines.push(head.to_vec());
+                for filler in ["é", "€", " ", "  ", "\u{feff}", "\u{1F600}"] {
+                    // Inserted, and in place of the byte there.
+                    lines.push([head, filler.as_bytes(), tail].concat());
+                    lines.push(
+                        [head, filler.as_bytes(), tail.get(1..).unwrap_or_default()].concat(),
+                    );
+                }
+            }
+        }
+        for line in &lines {
+            for p in &parsers {
+                let _ = events(p, line);
+            }
+        }
+    }
 }

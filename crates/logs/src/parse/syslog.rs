@@ -18,11 +18,11 @@ pub fn parse<'a>(line: &'a str, clock: &Clock, years: &YearGuess) -> Option<Head
     let mut rest = line;
     // A `<PRI>` prefix (files written by some relays keep it).
     if let Some(r) = rest.strip_prefix('<')
-        && let Some(end) = r.find('>')
-        && end <= 3
-        && r[..end].bytes().all(|b| b.is_ascii_digit())
+        && let Some((pri, after)) = r.split_once('>')
+        && pri.len() <= 3
+        && pri.bytes().all(|b| b.is_ascii_digit())
     {
-        rest = &r[end + 1..];
+        rest = after;
         if let Some(r5424) = rest.strip_prefix("1 ") {
             return rfc5424(r5424, clock);
         }
@@ -30,7 +30,7 @@ pub fn parse<'a>(line: &'a str, clock: &Clock, years: &YearGuess) -> Option<Head
     let b = rest.as_bytes();
     let (time, after) = if b.first().is_some_and(u8::is_ascii_digit) {
         let (t, n) = iso8601(b, clock)?;
-        (t, &rest[n..])
+        (t, rest.get(n..)?)
     } else {
         rfc3164_time(rest, clock, years)?
     };
@@ -47,8 +47,9 @@ pub fn parse<'a>(line: &'a str, clock: &Clock, years: &YearGuess) -> Option<Head
 
 /// `Mmm dd hh:mm:ss` (day space-padded), the year from `years`.
 fn rfc3164_time<'a>(s: &'a str, clock: &Clock, years: &YearGuess) -> Option<(i64, &'a str)> {
-    let b = s.as_bytes();
-    if b.len() < 15 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+    // A fixed-size head: its fields are read at constant offsets.
+    let (b, _) = s.as_bytes().split_first_chunk::<15>()?;
+    if b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
         return None;
     }
     let mo = i32::from(month(&b[..3])?);
@@ -62,7 +63,7 @@ fn rfc3164_time<'a>(s: &'a str, clock: &Clock, years: &YearGuess) -> Option<(i64
     let t = clock
         .local(y, mo, d, h, mi, sec)
         .or_else(|| clock.local(y - 1, mo, d, h, mi, sec))?;
-    Some((t, &s[15..]))
+    Some((t, s.get(b.len()..)?))
 }
 
 fn rfc5424<'a>(s: &'a str, clock: &Clock) -> Option<Header<'a>> {
@@ -120,23 +121,20 @@ fn skip_structured_data(s: &str) -> &str {
 
 /// `prog[pid]: msg`, `prog(pid): msg` (maldet), `prog: msg`, or just a message.
 fn tag(s: &str) -> (&str, Option<u32>, &str) {
-    let Some(colon) = s.find(": ").or_else(|| s.strip_suffix(':').map(str::len)) else {
+    let Some((head, message)) = s
+        .split_once(": ")
+        .or_else(|| s.strip_suffix(':').map(|head| (head, "")))
+    else {
         return ("", None, s);
     };
-    let head = &s[..colon];
     if head.contains(' ') {
         return ("", None, s);
     }
-    let message = s.get(colon + 2..).unwrap_or("");
     for (open, close) in [('[', ']'), ('(', ')')] {
-        if let Some(i) = head.find(open)
-            && head.ends_with(close)
+        if let Some(tagged) = head.strip_suffix(close)
+            && let Some((program, pid)) = tagged.split_once(open)
         {
-            return (
-                &head[..i],
-                head[i + 1..head.len() - 1].parse().ok(),
-                message,
-            );
+            return (program, pid.parse().ok(), message);
         }
     }
     (head, None, message)

@@ -8,18 +8,17 @@ use crate::time::{Clock, digits, month, offset};
 
 /// An access log line: time and request.
 pub fn access<'a>(line: &'a str) -> Option<(i64, WebRequest<'a>)> {
-    let open = line.find(" [")?;
-    let mut head = line[..open].split(' ').filter(|s| !s.is_empty());
+    let (head, rest) = line.split_once(" [")?;
+    let mut head = head.split(' ').filter(|s| !s.is_empty());
     let (first, second, _third) = (head.next()?, head.next()?, head.next()?);
     let (vhost, source) = match (head.next(), head.next()) {
         (None, _) => (None, first),
         (Some(_), None) => (Some(first), second),
         _ => return None,
     };
-    let rest = &line[open + 2..];
-    let close = rest.find("] ")?;
-    let time = apache_time(&rest[..close])?;
-    let rest = rest[close + 2..].strip_prefix('"')?;
+    let (stamp, rest) = rest.split_once("] ")?;
+    let time = apache_time(stamp)?;
+    let rest = rest.strip_prefix('"')?;
     let (request, rest) = quoted(rest)?;
     let mut parts = rest.trim_start().splitn(3, ' ');
     let status: u16 = parts.next()?.parse().ok()?;
@@ -62,10 +61,10 @@ fn body_size(field: &str) -> Option<u64> {
 fn quoted(s: &str) -> Option<(&str, &str)> {
     let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
+    while let Some(c) = b.get(i) {
+        match c {
             b'\\' => i += 2,
-            b'"' => return Some((&s[..i], &s[i + 1..])),
+            b'"' => return Some((s.get(..i)?, s.get(i + 1..)?)),
             _ => i += 1,
         }
     }
@@ -74,8 +73,9 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
 
 /// `10/Oct/2000:13:55:36 -0700`.
 fn apache_time(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+    // A fixed-size head: its fields are read at constant offsets.
+    let (b, _) = s.as_bytes().split_first_chunk::<26>()?;
+    if b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
         return None;
     }
     let d = digits(&b[..2])?;
@@ -90,8 +90,12 @@ fn apache_time(s: &str) -> Option<i64> {
 
 /// An nginx or apache error log line: its time and event.
 pub fn error<'a>(line: &'a str, clock: &Clock) -> Option<(i64, Kind<'a>)> {
-    let b = line.as_bytes();
-    if b.len() > 19 && b[4] == b'/' && b[7] == b'/' && b[13] == b':' {
+    if let Some((b, after)) = line.as_bytes().split_first_chunk::<19>()
+        && !after.is_empty()
+        && b[4] == b'/'
+        && b[7] == b'/'
+        && b[13] == b':'
+    {
         // nginx: `2024/05/06 10:00:00 [error] 1#1: *5 msg, client: 1.2.3.4, …`
         let t = clock.local(
             digits(&b[..4])?,
@@ -101,7 +105,7 @@ pub fn error<'a>(line: &'a str, clock: &Clock) -> Option<(i64, Kind<'a>)> {
             digits(&b[14..16])?,
             digits(&b[17..19])?,
         )?;
-        let message = line[19..].trim_start();
+        let message = line.get(b.len()..).unwrap_or_default().trim_start();
         let client = message
             .split_once(", client: ")
             .map(|(_, c)| c.split(',').next().unwrap_or(""));
@@ -130,16 +134,17 @@ pub fn ctime(s: &str, clock: &Clock) -> Option<i64> {
     let d = digits(parts.next()?.as_bytes())?;
     let hms = parts.next()?.as_bytes();
     let y = digits(parts.next()?.as_bytes())?;
-    if hms.len() < 8 || hms[2] != b':' || hms[5] != b':' {
+    // `hh:mm:ss`, a fraction after it ignored.
+    let [h0, h1, b':', m0, m1, b':', s0, s1, ..] = *hms else {
         return None;
-    }
+    };
     clock.local(
         y,
         mo,
         d,
-        digits(&hms[..2])?,
-        digits(&hms[3..5])?,
-        digits(&hms[6..8])?,
+        digits(&[h0, h1])?,
+        digits(&[m0, m1])?,
+        digits(&[s0, s1])?,
     )
 }
 

@@ -164,6 +164,9 @@ pub fn web_section(name: &str) -> Vec<&'static str> {
 
 /// A case-insensitive automaton over patterns (a DFA: the pattern sets are small,
 /// and every request's target and user agent goes through one).
+// Only called on the embedded `rules/logs/web.txt` (compiled into the binary, never
+// read from the host), which every rules test builds: it cannot fail at run time.
+#[allow(clippy::expect_used)]
 pub fn automaton(patterns: &[&str]) -> AhoCorasick {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)

@@ -183,7 +183,7 @@ impl State {
                 "{n} messages were submitted by the web server's account in this hour: a PHP mailer at work."
             )
         });
-        for h in &mut s.hits[before..] {
+        for h in s.hits.iter_mut().skip(before) {
             h.finding.severity = Severity::High;
         }
         let storm = |n: u64| n as f64 >= t.mail_storm_per_hour;

@@ -77,7 +77,7 @@ impl Seen {
 
 /// The excerpt of a line kept as evidence.
 pub fn excerpt(bytes: &[u8]) -> String {
-    escape_bytes(&bytes[..bytes.len().min(MAX_EXCERPT)])
+    escape_bytes(bytes.get(..MAX_EXCERPT).unwrap_or(bytes))
 }
 
 /// A finding of a rule, with the key that makes it the same finding when two logs

@@ -140,11 +140,10 @@ impl Patterns {
         let b = path.as_bytes();
         self.php.iter().any(|ext| {
             let e = ext.as_bytes();
-            (b.len() >= e.len() && b[b.len() - e.len()..].eq_ignore_ascii_case(e))
+            ends_with_ignore_case(b, e)
                 || memchr::memchr_iter(b'.', b).any(|i| {
-                    b.len() > i + e.len()
-                        && b[i..i + e.len()].eq_ignore_ascii_case(e)
-                        && b[i + e.len()] == b'/'
+                    let from_dot = b.get(i..).unwrap_or_default();
+                    from_dot.get(e.len()) == Some(&b'/') && starts_with_ignore_case(from_dot, e)
                 })
         })
     }
@@ -170,6 +169,18 @@ impl Patterns {
     }
 }
 
+fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+fn ends_with_ignore_case(s: &[u8], suffix: &[u8]) -> bool {
+    s.len()
+        .checked_sub(suffix.len())
+        .and_then(|i| s.get(i..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+}
+
 fn is_base64_blob(v: &str) -> bool {
     v.len() >= 24
         && v.bytes()
@@ -181,17 +192,16 @@ fn is_base64_blob(v: &str) -> bool {
 /// Percent-decodes (and `+` → space in the query) into `out`, lossy.
 fn decode(target: &str, out: &mut String) {
     out.clear();
-    let b = target.as_bytes();
-    let mut bytes = Vec::with_capacity(b.len());
-    let mut i = 0;
+    let mut bytes = Vec::with_capacity(target.len());
+    let mut rest = target.as_bytes();
     let mut in_query = false;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => match hex(b[i + 1]).zip(hex(b[i + 2])) {
-                Some((hi, lo)) => {
-                    bytes.push(hi << 4 | lo);
-                    i += 3;
-                    continue;
+    while let Some((&c, after)) = rest.split_first() {
+        rest = after;
+        match c {
+            b'%' => match percent(after) {
+                Some((byte, tail)) => {
+                    bytes.push(byte);
+                    rest = tail;
                 }
                 None => bytes.push(b'%'),
             },
@@ -202,9 +212,16 @@ fn decode(target: &str, out: &mut String) {
             b'+' if in_query => bytes.push(b' '),
             c => bytes.push(c),
         }
-        i += 1;
     }
     out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// The byte `%XY` stands for (`after`: what follows the `%`), and what follows it.
+fn percent(after: &[u8]) -> Option<(u8, &[u8])> {
+    let [hi, lo, tail @ ..] = after else {
+        return None;
+    };
+    Some((hex(*hi)? << 4 | hex(*lo)?, tail))
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -400,7 +417,7 @@ impl<'f> State<'f> {
         let attack = p
             .attack
             .find(target)
-            .map(|m| p.attack_category[m.pattern().as_usize()]);
+            .and_then(|m| p.attack_category.get(m.pattern().as_usize()).copied());
         let scanner = !r.agent.is_empty() && p.scanner.is_match(r.agent);
         // The status and size a size judgement needs (HEAD answers have no body).
         let sized = match r.size {

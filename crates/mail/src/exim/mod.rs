@@ -134,6 +134,11 @@ pub(crate) fn read(host: &Host, job: &Job) -> Outcome {
     }))
 }
 
+/// `line` from the first `needle` on, if it holds one.
+fn tail_from<'a>(needle: &str, line: &'a str) -> Option<&'a str> {
+    line.find(needle).and_then(|i| line.get(i..))
+}
+
 /// Reasons from the message's `msglog/ID` (beside `input/`, split the same way): the
 /// text after `defer (N):` and the remote server's own words.
 fn msglog_reasons(host: &Host, job: &Job) -> Vec<String> {
@@ -147,12 +152,11 @@ fn msglog_reasons(host: &Host, job: &Job) -> Vec<String> {
     };
     for line in c.bytes.split(|b| *b == b'\n') {
         let line = escape_bytes(line);
-        let reason = if let Some(i) = line.find("SMTP error from remote mail server") {
-            Some(&line[i..])
-        } else if let Some(i) = line.find(" defer (") {
-            line[i..].split_once("): ").map(|(_, r)| r)
-        } else {
-            None
+        let reason = match tail_from("SMTP error from remote mail server", &line) {
+            Some(remote) => Some(remote),
+            None => tail_from(" defer (", &line)
+                .and_then(|d| d.split_once("): "))
+                .map(|(_, r)| r),
         };
         if let Some(r) = reason.map(str::trim).filter(|r| !r.is_empty())
             && !out.iter().any(|o| o == r)

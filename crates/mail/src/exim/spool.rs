@@ -74,22 +74,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<HeaderFile, SpoolError> {
     // Options, then the first line of the delivered-addresses tree.
     let mut line = loop {
         let l = p.next().ok_or(SpoolError::Truncated("in the options"))?;
-        if !l.starts_with(b"-") {
-            break l;
+        match l.strip_prefix(b"-") {
+            Some(opt) => option(&text(opt), &mut h, &mut p)?,
+            None => break l,
         }
-        option(&text(&l[1..]), &mut h, &mut p)?;
     };
     let mut delivered: Vec<String> = Vec::new();
     if line != b"XX" {
-        loop {
-            let is_node = line.len() > 3
-                && matches!(line[0], b'Y' | b'N')
-                && matches!(line[1], b'Y' | b'N')
-                && line[2] == b' ';
-            if !is_node {
-                break;
-            }
-            delivered.push(text(&line[3..]));
+        while let Some(address) = tree_node(line) {
+            delivered.push(text(address));
             line = p
                 .next()
                 .ok_or(SpoolError::Truncated("in the delivered tree"))?;
@@ -123,31 +116,54 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<HeaderFile, SpoolError> {
         ));
     }
     // Headers: NNNf text, where text is NNN bytes (folded lines included).
-    while p.pos < bytes.len() {
-        let rest = &bytes[p.pos..];
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || rest.len() < digits + 2 {
-            return Err(SpoolError::Format(
-                p.line + 1,
-                "a header without its length",
-            ));
+    while let Some(rest) = bytes.get(p.pos..).filter(|r| !r.is_empty()) {
+        let header = header(rest, p.line + 1)?;
+        if header.flag != b'*' {
+            h.header_block.extend_from_slice(header.body);
+            h.header_bytes += header.body.len() as u64;
         }
-        let len: usize = text(&rest[..digits])
-            .parse()
-            .map_err(|_| SpoolError::Format(p.line + 1, "a header length out of range"))?;
-        let flag = rest[digits];
-        let start = digits + 2;
-        let body = rest
-            .get(start..start + len)
-            .ok_or(SpoolError::Truncated("inside a header"))?;
-        if flag != b'*' {
-            h.header_block.extend_from_slice(body);
-            h.header_bytes += len as u64;
-        }
-        p.line += body.iter().filter(|b| **b == b'\n').count();
-        p.pos += start + len;
+        p.line += header.body.iter().filter(|b| **b == b'\n').count();
+        p.pos += header.size;
     }
     Ok(h)
+}
+
+/// The address of a line of the delivered-addresses tree (`YN address`), `None` for
+/// any other line.
+fn tree_node(line: &[u8]) -> Option<&[u8]> {
+    match line {
+        [b'Y' | b'N', b'Y' | b'N', b' ', address @ ..] if !address.is_empty() => Some(address),
+        _ => None,
+    }
+}
+
+/// One header of the spool file: `NNNf body`, where the body is NNN bytes.
+struct Header<'a> {
+    flag: u8,
+    body: &'a [u8],
+    /// Bytes taken in the file (length, flag, space and body).
+    size: usize,
+}
+
+/// The header at the start of `rest` (on line `line` of the file).
+fn header(rest: &[u8], line: usize) -> Result<Header<'_>, SpoolError> {
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (length, flag, after) = match rest.split_at_checked(digits) {
+        Some((length, [flag, _, after @ ..])) if !length.is_empty() => (length, *flag, after),
+        _ => return Err(SpoolError::Format(line, "a header without its length")),
+    };
+    let len: usize = text(length)
+        .parse()
+        .map_err(|_| SpoolError::Format(line, "a header length out of range"))?;
+    // `get(..len)`, never `start + len`: the length is the file's word, up to `usize::MAX`.
+    let body = after
+        .get(..len)
+        .ok_or(SpoolError::Truncated("inside a header"))?;
+    Ok(Header {
+        flag,
+        body,
+        size: digits + 2 + len,
+    })
 }
 
 fn option(opt: &str, h: &mut HeaderFile, p: &mut Lines) -> Result<(), SpoolError> {
@@ -168,7 +184,9 @@ fn option(opt: &str, h: &mut HeaderFile, p: &mut Lines) -> Result<(), SpoolError
                     p.line,
                     "an ACL variable without its length",
                 ))?;
-            p.skip(len + 1)
+            // The value and its newline; the length is the file's word (no `len + 1`).
+            len.checked_add(1)
+                .and_then(|n| p.skip(n))
                 .ok_or(SpoolError::Truncated("inside an ACL variable"))?;
         }
         _ => {}
@@ -179,51 +197,64 @@ fn option(opt: &str, h: &mut HeaderFile, p: &mut Lines) -> Result<(), SpoolError
 /// The address of a recipient line, trailing data removed (Exim 3 `addr n,n,n`, early
 /// Exim 4 `addr n`, and Exim 4 `addr data #flags`).
 fn recipient(line: &[u8]) -> String {
-    let s = line;
-    let digits_end = s.len() - s.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    let mut end = s.len();
-    if digits_end > 0 && digits_end < s.len() {
-        match s[digits_end - 1] {
-            b'#' => {
-                let flags: u32 = text(&s[digits_end..]).parse().unwrap_or(0);
-                end = digits_end - 1;
-                for bit in [1u32, 2] {
-                    if flags & bit == 0 {
-                        continue;
-                    }
-                    // `<data><space><len>,<n>` read backwards.
-                    let nums = s[..end]
-                        .iter()
-                        .rev()
-                        .take_while(|b| b.is_ascii_digit() || **b == b',' || **b == b'-')
-                        .count();
-                    let field = text(&s[end - nums..end]);
-                    let len: usize = field
-                        .split(',')
-                        .next()
-                        .and_then(|l| l.parse().ok())
-                        .unwrap_or(0);
-                    // The numbers, the space before them, the data, the space before it.
-                    end = end.saturating_sub(nums + len + 2);
+    let address = line.get(..trailer_start(line)).unwrap_or(line);
+    text(address.trim_ascii_end())
+}
+
+/// Where the data Exim appends to a recipient address starts (the line's length when
+/// there is none).
+fn trailer_start(line: &[u8]) -> usize {
+    let digits = line.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let Some((head, number)) = line.split_at_checked(line.len() - digits) else {
+        return line.len();
+    };
+    let Some((&marker, before)) = head.split_last().filter(|_| !number.is_empty()) else {
+        return line.len();
+    };
+    match marker {
+        b'#' => {
+            let flags: u32 = text(number).parse().unwrap_or(0);
+            let mut end = before.len();
+            for bit in [1u32, 2] {
+                if flags & bit != 0 {
+                    end = end.saturating_sub(field_size(line.get(..end).unwrap_or_default()));
                 }
             }
-            b' ' | b',' => {
-                let back = s[..digits_end]
-                    .iter()
-                    .rev()
-                    .take_while(|b| b.is_ascii_digit() || **b == b',')
-                    .count();
-                let at = digits_end - back;
-                if at > 0 && s[at - 1] == b' ' {
-                    end = at - 1;
-                } else if s[digits_end - 1] == b' ' {
-                    end = digits_end - 1;
-                }
-            }
-            _ => {}
+            end
         }
+        b' ' | b',' => {
+            let numbers = head
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit() || **b == b',')
+                .count();
+            match (head.len() - numbers).checked_sub(1) {
+                Some(space) if line.get(space) == Some(&b' ') => space,
+                _ if marker == b' ' => before.len(),
+                _ => line.len(),
+            }
+        }
+        _ => line.len(),
     }
-    text(s[..end].trim_ascii_end())
+}
+
+/// The bytes one `<data><space><len>,<n>` field takes at the end of `s` (read
+/// backwards), the space before it included. The length is the file's word: the sum
+/// saturates rather than overflows.
+fn field_size(s: &[u8]) -> usize {
+    let nums = s
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit() || **b == b',' || **b == b'-')
+        .count();
+    let field = text(s.get(s.len() - nums..).unwrap_or_default());
+    let len: usize = field
+        .split(',')
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    // The numbers, the space before them, the data, the space before it.
+    nums.saturating_add(len).saturating_add(2)
 }
 
 fn text(b: &[u8]) -> String {
@@ -241,9 +272,10 @@ impl<'a> Lines<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.bytes.get(self.pos..)?;
         let i = memchr::memchr(b'\n', rest)?;
+        let (line, _) = rest.split_at_checked(i)?;
         self.pos += i + 1;
         self.line += 1;
-        Some(&rest[..i])
+        Some(line)
     }
 
     fn skip(&mut self, n: usize) -> Option<()> {
@@ -320,5 +352,47 @@ victim@example.net  0,-1#1\nv2@example.com rfc822;v2@example.com 21,0  0,-1#3\n\
         let mut bad = file.clone();
         bad.extend_from_slice(b"abc");
         assert!(parse(&bad).is_err());
+    }
+
+    /// The start of a `-H` file up to (not including) the recipient count.
+    const PREAMBLE: &str = "1xVvaV-0002GH-0N-H\nwww-data 33 33\n<a@b.example>\n1795546195 0\n";
+
+    /// Issue 18: lengths are the file's word; `start + len` and `len + 1` overflowed
+    /// (a panic in debug builds) on a length near `usize::MAX`.
+    #[test]
+    fn huge_lengths_are_errors_not_overflows() {
+        let max = usize::MAX;
+        let header = format!("{PREAMBLE}XX\n1\nr@c.example\n\n{max}  Subject: x\n");
+        assert!(matches!(
+            parse(header.as_bytes()),
+            Err(SpoolError::Truncated("inside a header"))
+        ));
+        let acl = format!("{PREAMBLE}-aclc _x {max}\nab\nXX\n0\n\n");
+        assert!(matches!(
+            parse(acl.as_bytes()),
+            Err(SpoolError::Truncated("inside an ACL variable"))
+        ));
+        assert_eq!(recipient(format!("a@b.example x {max},0#1").as_bytes()), "");
+        assert_eq!(recipient(format!("a@b.example x {max},0#3").as_bytes()), "");
+    }
+
+    #[test]
+    fn degenerate_lines_do_not_panic() {
+        for line in [
+            "", "#", "#1", "#3", " #1", "1", " 1", ",1", "a ,1", "YN", "a #",
+        ] {
+            let _ = recipient(line.as_bytes());
+        }
+        assert_eq!(recipient(b" 0,-1#1"), "");
+        assert_eq!(tree_node(b"YN "), None);
+        assert_eq!(tree_node(b"YN a"), Some(&b"a"[..]));
+        assert_eq!(tree_node(b"YX a"), None);
+        // A header line cut after its length or its flag.
+        for tail in ["1", "1P", "P x", "001"] {
+            let file = format!("{PREAMBLE}XX\n0\n\n{tail}");
+            assert!(parse(file.as_bytes()).is_err(), "{tail}");
+        }
+        let empty = format!("{PREAMBLE}XX\n0\n\n000  ");
+        assert_eq!(parse(empty.as_bytes()).unwrap().header_bytes, 0);
     }
 }

@@ -10,7 +10,7 @@ use breachkit_finding::{Finding, Severity};
 use breachkit_host::Accounts;
 
 /// A Date more than this far from the arrival time is skewed.
-const DATE_SKEW: i64 = 2 * 86_400;
+const DATE_SKEW: u64 = 2 * 86_400;
 /// Received dates may disagree by clock drift; more than this is impossible.
 const HOP_SLACK: i64 = 3_600;
 /// Messages at which a header anomaly goes from low to medium, and to high.
@@ -151,7 +151,7 @@ pub(crate) fn findings(
         let f = at(rules::FORGED_RECEIVED.finding()).evidence(format!(
             "{} messages: {}; e.g. {}",
             forged.len(),
-            forged[0].1,
+            forged.first().map_or("", |(_, why)| why),
             examples(forged.iter().map(|(m, _)| &m.path))
         ));
         out.push(if forged.len() >= MEDIUM_AT {
@@ -164,15 +164,13 @@ pub(crate) fn findings(
     let skewed: Vec<&Message> = local
         .iter()
         .copied()
-        .filter(|m| match (m.headers.date, m.arrival) {
-            (Some(d), Some(a)) => (d - a).abs() > DATE_SKEW,
-            _ => false,
-        })
+        .filter(|m| date_skew(m).is_some_and(|s| s > DATE_SKEW))
         .collect();
     if !skewed.is_empty() {
         let days = skewed
             .iter()
-            .filter_map(|m| Some((m.headers.date? - m.arrival?).abs() / 86_400))
+            .filter_map(|m| date_skew(m))
+            .map(|s| s / 86_400)
             .max()
             .unwrap_or(0);
         out.push(scale(
@@ -243,6 +241,12 @@ fn submitted_by_service(m: &Message, accounts: &Accounts) -> bool {
             .is_some_and(|u| accounts.is_service(u))
 }
 
+/// Seconds between a message's `Date:` and its arrival, when it has both (either
+/// may be anywhere in `i64`: a plain difference could overflow).
+fn date_skew(m: &Message) -> Option<u64> {
+    Some(m.headers.date?.abs_diff(m.arrival?))
+}
+
 /// Why a message's Received chain cannot be true, if it cannot.
 fn impossible_chain(m: &Message) -> Option<&'static str> {
     let hops = &m.headers.received;
@@ -253,8 +257,9 @@ fn impossible_chain(m: &Message) -> Option<&'static str> {
         return Some("Received headers of other servers below this host's local-submission stamp");
     }
     for pair in hops.windows(2) {
-        if let (Some(newer), Some(older)) = (pair[0].date, pair[1].date)
-            && older > newer + HOP_SLACK
+        if let [newer, older] = pair
+            && let (Some(newer), Some(older)) = (newer.date, older.date)
+            && older > newer.saturating_add(HOP_SLACK)
         {
             return Some("Received dates run backwards");
         }
@@ -262,6 +267,6 @@ fn impossible_chain(m: &Message) -> Option<&'static str> {
     let arrival = m.arrival?;
     hops.iter()
         .filter_map(|h| h.date)
-        .any(|d| d > arrival + 86_400)
+        .any(|d| d > arrival.saturating_add(86_400))
         .then_some("a Received date after the message entered the queue")
 }

@@ -110,3 +110,34 @@ fn ratio(part: usize, whole: usize) -> f64 {
         part as f64 / whole as f64
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Hop, example_message};
+    use breachkit_host::Accounts;
+
+    /// Issue 18: arrival times are the queue files' word (an Exim `-H` time line may
+    /// say `-9223372036854775808`); `newest - window`, `arrival + day` and
+    /// `date - arrival` overflowed (a panic in debug builds).
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let accounts = Accounts::default();
+        let own = OwnDomains::default();
+        for (arrival, date) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN)] {
+            let mut m = example_message();
+            m.arrival = Some(arrival);
+            m.headers.date = Some(date);
+            m.headers.received = [date, arrival]
+                .map(|d| Hop {
+                    date: Some(d),
+                    ..Hop::default()
+                })
+                .to_vec();
+            let msgs = vec![&m; 30];
+            let _ = queue::findings(&m.spool, &msgs, &accounts);
+            let found = headers::findings(&m.spool, &msgs, &own, &accounts);
+            assert!(found.iter().any(|f| f.rule == crate::rules::DATE_SKEW.id));
+        }
+    }
+}

@@ -33,11 +33,11 @@ const SUBJECT_SHARE: f64 = 0.3;
 
 /// Blocklist words in a delay reason; a bare 5.7.1 (policy refusal) counts less.
 static BLOCKLISTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)blocked using|spamhaus|spamcop|barracuda|sorbs|abuseat|uceprotect|psbl|\bdnsbl\b|\brbl\b|black ?list|block ?list|listed (?:at|on|in|by)|poor reputation|ip reputation|too many complaints|rejected (?:as|due to) spam|spam (?:detected|message rejected)")
-        .expect("static regex")
+    crate::pattern::literal(
+        r"(?i)blocked using|spamhaus|spamcop|barracuda|sorbs|abuseat|uceprotect|psbl|\bdnsbl\b|\brbl\b|black ?list|block ?list|listed (?:at|on|in|by)|poor reputation|ip reputation|too many complaints|rejected (?:as|due to) spam|spam (?:detected|message rejected)",
+    )
 });
-static POLICY_571: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b5\.7\.1\b").expect("static regex"));
+static POLICY_571: LazyLock<Regex> = LazyLock::new(|| crate::pattern::literal(r"\b5\.7\.1\b"));
 
 pub(crate) fn findings(spool: &str, msgs: &[&Message], accounts: &Accounts) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -63,7 +63,10 @@ pub(crate) fn findings(spool: &str, msgs: &[&Message], accounts: &Accounts) -> V
     if let Some(newest) = msgs.iter().filter_map(|m| m.arrival).max() {
         let recent = msgs
             .iter()
-            .filter(|m| m.arrival.is_some_and(|t| t > newest - GROWTH_WINDOW))
+            .filter(|m| {
+                m.arrival
+                    .is_some_and(|t| t > newest.saturating_sub(GROWTH_WINDOW))
+            })
             .count();
         if recent >= GROWTH_MEDIUM {
             let f = at(rules::QUEUE_GROWTH.finding())

@@ -72,6 +72,12 @@ pub(crate) fn findings(
         .collect()
 }
 
+/// The path part of a script key: `www.example.com/dir/x.php` (X-PHP-Script) →
+/// `/dir/x.php`; a key without `/` is its own path.
+fn url_path(key: &str) -> &str {
+    key.find('/').and_then(|i| key.get(i..)).unwrap_or(key)
+}
+
 /// Finds the files of scripts known only by name (or URL path) in the web roots.
 fn locate(
     host: &Host,
@@ -83,12 +89,7 @@ fn locate(
         .iter()
         .filter(|(_, s)| s.path.is_none())
         .map(|(key, _)| {
-            // `www.example.com/dir/x.php` (X-PHP-Script) → `/dir/x.php`.
-            let tail = match key.find('/') {
-                Some(i) if !key.starts_with('/') => key[i..].to_string(),
-                _ => key.clone(),
-            };
-            let base = tail.rsplit('/').next().unwrap_or("").to_string();
+            let base = url_path(key).rsplit('/').next().unwrap_or("").to_string();
             (key.clone(), base)
         })
         .filter(|(_, base)| !base.is_empty())
@@ -108,8 +109,7 @@ fn locate(
                 }
                 let path = entry.display();
                 let s = scripts.entry(key.clone()).or_default();
-                let tail_matches =
-                    key.contains('/') && path.ends_with(&key[key.find('/').unwrap_or(0)..]);
+                let tail_matches = key.contains('/') && path.ends_with(url_path(key));
                 if tail_matches {
                     s.candidates.insert(0, path);
                 } else if s.candidates.len() < 64 {

@@ -33,19 +33,16 @@ impl Instance {
         }
         let mut out = String::new();
         let mut rest = value;
-        while let Some(i) = rest.find('$') {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 1..];
-            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
-                match inner.find('}') {
-                    Some(end) => (&inner[..end], &inner[end + 1..]),
-                    None => (inner, ""),
+        while let Some((before, after)) = rest.split_once('$') {
+            out.push_str(before);
+            let (name, tail) = match after.strip_prefix('{') {
+                Some(inner) => inner.split_once('}').unwrap_or((inner, "")),
+                None => {
+                    let end = after
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(after.len());
+                    after.split_at_checked(end).unwrap_or((after, ""))
                 }
-            } else {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], &after[end..])
             };
             if let Some(v) = self.params.get(name) {
                 out.push_str(&self.expand(v, depth + 1));

@@ -95,7 +95,9 @@ pub(crate) fn read<R: Read + Seek>(mut inner: R, len: u64) -> Result<QueueFile, 
                 if k == kind::NORM && !line_open && buf.is_empty() {
                     in_headers = false;
                     if let Some((offset, content)) = body_at {
-                        r.seek(offset + content)?;
+                        // Both numbers are the file's word: a sum past `u64::MAX`
+                        // is past the end of the file, not an overflow.
+                        r.seek(offset.saturating_add(content))?;
                     }
                     continue;
                 }
@@ -202,6 +204,24 @@ mod tests {
         assert!(matches!(
             read(Cursor::new(b""), 0),
             Err(QueueFileError::Empty)
+        ));
+    }
+
+    /// Issue 18: the size record's content length and data offset are the file's
+    /// word; their sum overflowed (a panic in debug builds) near `u64::MAX`.
+    #[test]
+    fn a_size_record_past_u64_is_an_error() {
+        let max = u64::MAX;
+        let mut f = postfix_record(b'C', format!("{max} {max} 1 0 10").as_bytes());
+        f.extend(postfix_record(b'S', b"s@x.example"));
+        f.extend(postfix_record(b'M', b""));
+        f.extend(postfix_record(b'N', b"Subject: a"));
+        f.extend(postfix_record(b'N', b""));
+        f.extend(postfix_record(b'N', b"body"));
+        f.extend(postfix_record(b'E', b""));
+        assert!(matches!(
+            read(Cursor::new(&f), f.len() as u64),
+            Err(QueueFileError::Record(RecordError::Truncated(_)))
         ));
     }
 }

@@ -198,6 +198,50 @@ impl<'a> Interp<'a, '_> {
         Some(slot.clone())
     }
 
+    /// `$name[key] = v` in place when `$name` holds an array (a loop that fills a
+    /// table one entry at a time: copying the array each time would be
+    /// quadratic). Gives `v` back when the variable holds no such array.
+    pub(super) fn store_var(
+        &mut self,
+        name: &[u8],
+        key: Option<&Val<'a>>,
+        v: Val<'a>,
+        node: Node<'a>,
+    ) -> Result<(), Val<'a>> {
+        if catalog::request_variable(name) || matches!(name, b"_SERVER" | b"this" | b"GLOBALS") {
+            return Err(v);
+        }
+        let global = self.current().globals.iter().any(|g| g == name);
+        let frame = if global {
+            &mut self.global
+        } else {
+            self.frame()
+        };
+        let Some(slot) = frame.vars.get_mut(name) else {
+            return Err(v);
+        };
+        let Shape::Array(items) = &mut slot.shape else {
+            return Err(v);
+        };
+        if items.len() >= super::expr::ARRAY_MAX {
+            return Err(v);
+        }
+        super::expr::put(std::rc::Rc::make_mut(items), key, v);
+        // As a fresh array written to the variable: no flags of its own, a step
+        // naming the variable when what it holds is tainted.
+        let array = Val::of(std::mem::take(&mut slot.shape)).step(|| Step {
+            line: self.place(node).1,
+            text: short(self.text(node)),
+        });
+        let frame = if global {
+            &mut self.global
+        } else {
+            self.frame()
+        };
+        frame.vars.insert(name.to_vec(), array);
+        Ok(())
+    }
+
     /// Reads a variable of the global frame (`$GLOBALS['x']`, `global $x`).
     pub(super) fn read_global(&self, name: &[u8]) -> Val<'a> {
         let g = &self.global;
@@ -224,11 +268,10 @@ impl<'a> Interp<'a, '_> {
         if catalog::request_variable(name) || matches!(name, b"_SERVER" | b"this") {
             return;
         }
-        let line = self.place(node).1;
-        let text = self.text(node);
+        // The line is found only for a tainted value (finding it walks the tree).
         let v = v.step(|| Step {
-            line,
-            text: short(text),
+            line: self.place(node).1,
+            text: short(self.text(node)),
         });
         if self.current().globals.iter().any(|g| g == name) {
             self.global.vars.insert(name.to_vec(), v);

@@ -18,7 +18,7 @@ const TAIL: usize = 32;
 /// Longest string put together at analysis time; longer ones are unknown.
 pub(super) const STR_MAX: usize = 1 << 20;
 /// Most elements an array literal keeps.
-const ARRAY_MAX: usize = 4096;
+pub(super) const ARRAY_MAX: usize = 4096;
 
 impl<'a> Interp<'a, '_> {
     pub(super) fn expr(&mut self, node: Node<'a>) -> Val<'a> {
@@ -645,6 +645,17 @@ impl<'a> Interp<'a, '_> {
                     return;
                 };
                 let key = target.named_child(1).map(|k| self.expr(k));
+                // `$t[k] = v` on a variable holding an array changes it in place
+                // (before the array is read: a second reference would copy it).
+                let v = match self.var_name(base_node) {
+                    Some(name) if kind(base_node) == Some(K::VariableName) => {
+                        match self.store_var(&name, key.as_ref(), v, base_node) {
+                            Ok(()) => return,
+                            Err(v) => v,
+                        }
+                    }
+                    _ => v,
+                };
                 let base = self.expr(base_node);
                 // `$GLOBALS['x'] = …` (however `$GLOBALS` is spelled) writes `$x`.
                 if matches!(base.shape, Shape::Globals) {
@@ -1017,24 +1028,7 @@ fn store<'a>(base: &Val<'a>, key: Option<&Val<'a>>, v: Val<'a>) -> Val<'a> {
     match &base.shape {
         Shape::Array(items) => {
             let mut items = items.as_ref().clone();
-            match key.map(|k| array_key(k)) {
-                Some(Some(k)) => {
-                    items.retain(|(ik, _)| *ik != k);
-                    items.push((k, v));
-                }
-                Some(None) => items.push((Key::Str(b"\0value".to_vec()), v)),
-                None => {
-                    let next = items
-                        .iter()
-                        .filter_map(|(k, _)| match k {
-                            Key::Int(i) => Some(*i + 1),
-                            Key::Str(_) => None,
-                        })
-                        .max()
-                        .unwrap_or(0);
-                    items.push((Key::Int(next), v));
-                }
-            }
+            put(&mut items, key, v);
             if items.len() > ARRAY_MAX {
                 return Val::tainted_by(&Val::of(Shape::Array(Rc::new(items))));
             }
@@ -1054,6 +1048,29 @@ fn store<'a>(base: &Val<'a>, key: Option<&Val<'a>>, v: Val<'a>) -> Val<'a> {
             _ => join(&Val::tainted_by(base), &Val::tainted_by(&v)),
         },
         _ => join(&Val::tainted_by(base), &Val::tainted_by(&v)),
+    }
+}
+
+/// Sets `items[key]` (appends with no key); an entry of the same key moves to
+/// the end, as the analysis keeps PHP's insertion order only approximately.
+pub(super) fn put<'a>(items: &mut Vec<(Key, Val<'a>)>, key: Option<&Val<'a>>, v: Val<'a>) {
+    match key.map(|k| array_key(k)) {
+        Some(Some(k)) => {
+            items.retain(|(ik, _)| *ik != k);
+            items.push((k, v));
+        }
+        Some(None) => items.push((Key::Str(b"\0value".to_vec()), v)),
+        None => {
+            let next = items
+                .iter()
+                .filter_map(|(k, _)| match k {
+                    Key::Int(i) => Some(*i + 1),
+                    Key::Str(_) => None,
+                })
+                .max()
+                .unwrap_or(0);
+            items.push((Key::Int(next), v));
+        }
     }
 }
 

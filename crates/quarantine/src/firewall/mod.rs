@@ -277,7 +277,7 @@ pub fn apply(case: &mut Case, plan: &Plan, spawn: &Watchdog) -> Result<i64, Quar
         ));
     }
     let now = jiff::Timestamp::now();
-    let deadline = now.as_second() + plan.confirm_within.as_secs() as i64;
+    let deadline = deadline_after(now.as_second(), plan.confirm_within);
     let token = format!(
         "breachkit-watchdog-{}-{}",
         std::process::id(),
@@ -296,6 +296,11 @@ pub fn apply(case: &mut Case, plan: &Plan, spawn: &Watchdog) -> Result<i64, Quar
     ];
     apply_changes(case, BATCH, &mut steps, undo_action)?;
     Ok(deadline)
+}
+
+/// Unix seconds `within` after `now`; a window too long for the clock means never.
+fn deadline_after(now: i64, within: Duration) -> i64 {
+    now.saturating_add(i64::try_from(within.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// `confirm`: stops the watchdog; the table stays. False when nothing awaited it.
@@ -329,7 +334,7 @@ pub fn watchdog(
     deadline: i64,
 ) -> Result<bool, QuarantineError> {
     loop {
-        let left = deadline - jiff::Timestamp::now().as_second();
+        let left = deadline.saturating_sub(jiff::Timestamp::now().as_second());
         if left <= 0 {
             break;
         }
@@ -345,4 +350,23 @@ pub fn watchdog(
     }
     release(&mut case)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `now + within as i64` overflowed, or wrapped to a deadline in the past.
+    #[test]
+    fn deadlines_never_overflow() {
+        assert_eq!(deadline_after(1_000, Duration::from_secs(300)), 1_300);
+        assert_eq!(
+            deadline_after(1_000, Duration::from_secs(u64::MAX)),
+            i64::MAX
+        );
+        assert_eq!(
+            deadline_after(i64::MAX - 1, Duration::from_secs(300)),
+            i64::MAX
+        );
+    }
 }

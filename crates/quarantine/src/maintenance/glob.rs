@@ -48,25 +48,30 @@ fn matches(pattern: &[u8], name: &[u8]) -> bool {
     if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
         return false;
     }
-    let (mut p, mut n) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while n < name.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == name[n]) {
-            p += 1;
-            n += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some(p);
-            mark = n;
-            p += 1;
-        } else if let Some(s) = star {
-            p = s + 1;
-            mark += 1;
-            n = mark;
-        } else {
-            return false;
+    // What is left of each; at the last `*`: the pattern after it and the name it
+    // was tried against, to try one more character when a later match fails.
+    let (mut p, mut n) = (pattern, name);
+    let mut star: Option<(&[u8], &[u8])> = None;
+    while let Some((&c, name_rest)) = n.split_first() {
+        match p.split_first() {
+            Some((&pc, pattern_rest)) if pc == b'?' || pc == c => {
+                (p, n) = (pattern_rest, name_rest);
+            }
+            Some((b'*', pattern_rest)) => {
+                star = Some((pattern_rest, n));
+                p = pattern_rest;
+            }
+            _ => {
+                let Some((after_star, tried)) = star else {
+                    return false;
+                };
+                let tried = tried.get(1..).unwrap_or_default();
+                star = Some((after_star, tried));
+                (p, n) = (after_star, tried);
+            }
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    p.iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]

@@ -50,15 +50,10 @@ fn bad(path: &Path, message: impl Into<String>) -> QuarantineError {
 fn tokens(path: &Path, text: &[u8]) -> Result<Vec<(Tok, usize)>, QuarantineError> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        let c = text[i];
+    while let Some(&c) = text.get(i) {
         match c {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-            b'#' => {
-                while i < text.len() && text[i] != b'\n' {
-                    i += 1;
-                }
-            }
+            b'#' => i = find_from(text, i, b'\n'),
             b'{' => {
                 out.push((Tok::Open, i + 1));
                 i += 1;
@@ -73,17 +68,20 @@ fn tokens(path: &Path, text: &[u8]) -> Result<Vec<(Tok, usize)>, QuarantineError
             }
             b'"' | b'\'' => {
                 let start = i;
-                i += 1;
                 let mut word = Vec::new();
-                while i < text.len() && text[i] != c {
-                    if text[i] == b'\\' && i + 1 < text.len() {
-                        i += 1;
-                    }
-                    word.push(text[i]);
+                loop {
                     i += 1;
-                }
-                if i >= text.len() {
-                    return Err(bad(path, format!("unterminated quote at byte {start}")));
+                    let Some(&(mut b)) = text.get(i) else {
+                        return Err(bad(path, format!("unterminated quote at byte {start}")));
+                    };
+                    if b == c {
+                        break;
+                    }
+                    if let (b'\\', Some(&escaped)) = (b, text.get(i + 1)) {
+                        i += 1;
+                        b = escaped;
+                    }
+                    word.push(b);
                 }
                 i += 1;
                 out.push((
@@ -93,33 +91,31 @@ fn tokens(path: &Path, text: &[u8]) -> Result<Vec<(Tok, usize)>, QuarantineError
             }
             _ => {
                 let start = i;
-                while i < text.len() {
-                    match text[i] {
+                while let Some(&b) = text.get(i) {
+                    match b {
                         b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}' => break,
                         // `${name}` is part of a word.
-                        b'$' if text.get(i + 1) == Some(&b'{') => {
-                            while i < text.len() && text[i] != b'}' {
-                                i += 1;
-                            }
-                            i += 1;
-                        }
+                        b'$' if text.get(i + 1) == Some(&b'{') => i = find_from(text, i, b'}') + 1,
                         _ => i += 1,
                     }
                 }
-                let word = String::from_utf8_lossy(&text[start..i.min(text.len())]).into_owned();
-                out.push((Tok::Word(word), start));
+                let word = text.get(start..i.min(text.len())).unwrap_or_default();
+                out.push((Tok::Word(String::from_utf8_lossy(word).into_owned()), start));
             }
         }
     }
     Ok(out)
 }
 
+/// The offset of the first `byte` at or after `from`, or the end of `text`.
+fn find_from(text: &[u8], from: usize, byte: u8) -> usize {
+    text.get(from..)
+        .and_then(|rest| rest.iter().position(|&b| b == byte))
+        .map_or(text.len(), |at| from + at)
+}
+
 fn line_of(text: &[u8], offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.iter().take(offset).filter(|&&b| b == b'\n').count() + 1
 }
 
 fn parse_file(
@@ -166,9 +162,10 @@ fn parse_file(
                 stack.pop();
             }
             Tok::Semi => {
-                let in_site = stack.len() >= 2
-                    && stack[stack.len() - 1] == "server"
-                    && stack[stack.len() - 2] == "http";
+                let in_site = matches!(
+                    stack.as_slice(),
+                    [.., parent, block] if parent == "http" && block == "server"
+                );
                 match words.first().map(String::as_str) {
                     Some("include") => {
                         let pattern = words.get(1).ok_or_else(|| {
@@ -183,7 +180,7 @@ fn parse_file(
                     }
                     Some("server_name") if in_site => {
                         if let Some(site) = layout.sites.last_mut() {
-                            site.names.extend(words[1..].iter().cloned());
+                            site.names.extend(words.iter().skip(1).cloned());
                         }
                     }
                     _ => {}
@@ -297,5 +294,26 @@ mod tests {
                 .to_string()
                 .contains("too deep")
         );
+    }
+
+    #[test]
+    fn odd_tokens_end_cleanly() {
+        let words = |text: &[u8]| {
+            tokens(Path::new("x"), text)
+                .unwrap()
+                .into_iter()
+                .filter_map(|(t, _)| match t {
+                    Tok::Word(w) => Some(w),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(words(br#"a "b\"c" 'd'"#), ["a", "b\"c", "d"]);
+        assert_eq!(words(b"set ${open"), ["set", "${open"]);
+        assert_eq!(words(b"x ${a}b;"), ["x", "${a}b"]);
+        assert_eq!(words(b"# only a comment"), Vec::<String>::new());
+        for unterminated in [&b"\"abc"[..], b"'", b"\"ab\\"] {
+            assert!(tokens(Path::new("x"), unterminated).is_err());
+        }
     }
 }

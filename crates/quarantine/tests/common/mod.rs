@@ -1,5 +1,13 @@
 //! Helpers of the quarantine tests: real servers on loopback with Drop guards, HTTP
 //! requests from a chosen source address, tiny full filesystems.
+
+// tests: a panic is a failed test
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 #![allow(dead_code)]
 
 use std::io::{Read, Write};

@@ -213,18 +213,28 @@ const HEADERS: &[&str] = &[
     "->sender",
 ];
 
+/// The words without which [`text`] finds nothing, with what each is. The
+/// scanner's word pass (`words.rs`) looks for them in every file, so that only
+/// files with one of them are read again here.
+fn word_list() -> Vec<(Word, &'static str)> {
+    let mut list = vec![(Word::Password, "password")];
+    list.extend(
+        AVOIDS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (Word::Avoid(i), *name)),
+    );
+    list.extend(HEADERS.iter().map(|h| (Word::Header, *h)));
+    list
+}
+
+pub(super) fn gate_words() -> Vec<&'static str> {
+    word_list().into_iter().map(|(_, w)| w).collect()
+}
+
 /// The words of the one pass over a text file, with what each is.
 static WORDS: LazyLock<(AhoCorasick, Vec<Word>)> = LazyLock::new(|| {
-    let mut patterns = vec!["password"];
-    let mut words = vec![Word::Password];
-    for (i, name) in AVOIDS.iter().enumerate() {
-        patterns.push(name);
-        words.push(Word::Avoid(i));
-    }
-    for h in HEADERS {
-        patterns.push(h);
-        words.push(Word::Header);
-    }
+    let (words, patterns): (Vec<Word>, Vec<&str>) = word_list().into_iter().unzip();
     let ac = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
@@ -264,6 +274,9 @@ fn text(view: &View, hit: &mut impl FnMut(Heuristic, Option<usize>)) {
     let php = view.kind == Kind::Php;
     let mail = matches!(view.kind, Kind::Php | Kind::Script);
     if !page && !mail {
+        return;
+    }
+    if !view.words.phishing {
         return;
     }
     let bytes = view.bytes;
@@ -1076,7 +1089,7 @@ mod tests {
     };
 
     fn hits(path: &str, bytes: &[u8]) -> Vec<Heuristic> {
-        let words = Words::default();
+        let words = Words::native(bytes);
         let view = View {
             path,
             bytes,

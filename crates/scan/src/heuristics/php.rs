@@ -61,11 +61,19 @@ pub(super) const HIDDEN: &[&str] = &[
 /// file is still analysed when it hides or runs code, or scored already.
 const REQUEST_ONLY_MAX: usize = 64 << 10;
 
+/// Largest file analysed for the words that run or hide code alone. Above it are
+/// libraries (a PDF writer, a parser generated from a grammar: hundreds of KiB
+/// that parse and run for most of a second), not what attackers upload or inject:
+/// a loader injected into a large file is found by the first stage's rules, and a
+/// large file they scored is still analysed.
+const HIDDEN_ONLY_MAX: usize = 256 << 10;
+
 /// Whether the analysis is worth its cost: the file holds request data (and is
-/// not large) or what runs or hides code, or already scored in the first stage.
+/// not large) or what runs or hides code (and is not very large), or already
+/// scored in the first stage.
 pub(crate) fn worth_a_look(words: &Words, size: usize, first_stage_score: u32) -> bool {
     (words.request && size <= REQUEST_ONLY_MAX)
-        || words.hidden
+        || (words.hidden && size <= HIDDEN_ONLY_MAX)
         || first_stage_score >= WEIGHTS.report_floor()
 }
 

@@ -1,6 +1,8 @@
 //! The words the heuristics start from: request data and what hides or runs code
-//! (whether the PHP analysis is worth running), miner and mailer markers, and
-//! mining words (whether to look for a wallet address).
+//! (whether the PHP analysis is worth running), miner and mailer markers, mining
+//! words (whether to look for a wallet address), and the words a phishing page,
+//! an anti-bot filter or a forged sender cannot do without (whether to read the
+//! file for them).
 //!
 //! They are found in the pass YARA makes over every file anyway: [`yara_rule`] gives
 //! a private rule of them for each rule scope (the PHP words only where PHP rules
@@ -9,7 +11,7 @@
 //! all with one Aho-Corasick pass. Both are ASCII case-insensitive and give each
 //! group's earliest offset.
 
-use super::{markers, php};
+use super::{markers, phishing, php};
 use crate::rules::Scope;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::fmt::Write;
@@ -23,6 +25,7 @@ enum Group {
     Miner,
     Mailer,
     Mining,
+    Phishing,
 }
 
 /// Words that, two of them in one file, make a Monero address a miner's wallet.
@@ -37,6 +40,7 @@ impl Group {
         match self {
             Group::Request | Group::Hidden => Scope::Php,
             Group::Miner | Group::Mailer | Group::Mining => Scope::Any,
+            Group::Phishing => Scope::Script,
         }
     }
 }
@@ -61,6 +65,7 @@ static WORDS: LazyLock<Vec<(Group, &'static str)>> = LazyLock::new(|| {
     all.extend(group(Group::Miner, &markers::miner_list()));
     all.extend(group(Group::Mailer, markers::MAILER_MARKERS));
     all.extend(group(Group::Mining, MINING));
+    all.extend(group(Group::Phishing, &phishing::gate_words()));
     all
 });
 
@@ -77,6 +82,8 @@ pub(crate) struct Words {
     pub mailer: Option<usize>,
     /// How many different mining words occur.
     pub mining: usize,
+    /// A word the phishing heuristics start from.
+    pub phishing: bool,
 }
 
 impl Words {
@@ -88,6 +95,7 @@ impl Words {
             Group::Miner => earliest(&mut self.miner),
             Group::Mailer => earliest(&mut self.mailer),
             Group::Mining => self.mining += 1,
+            Group::Phishing => self.phishing = true,
         }
     }
 
