@@ -4,6 +4,9 @@
 //! with its undo data before it is made ([`actions`]).
 
 pub mod actions;
+pub mod backups;
+
+pub use backups::BackupRecord;
 
 pub use actions::{
     Action, ActionState, ApplyError, Change, ChangeError, NewAction, apply_changes, undo_batch,
@@ -17,8 +20,9 @@ use std::path::{Path, PathBuf};
 pub const DB_FILE: &str = "case.db";
 
 /// Schema version, in SQLite's `user_version`; bumped with each migration.
-/// 1: runs and findings. 2: the action journal ([`actions::SCHEMA`]).
-const SCHEMA_VERSION: i64 = 2;
+/// 1: runs and findings. 2: the action journal ([`actions::SCHEMA`]). 3: the backup
+/// register with each manifest's hash ([`backups::SCHEMA`]).
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -114,6 +118,15 @@ impl Case {
                 source,
             })?;
         let db_path = dir.join(DB_FILE);
+        // A FIFO or device in the database's place would hang or harm the open.
+        if let Ok(meta) = std::fs::metadata(&db_path)
+            && !meta.is_file()
+        {
+            return Err(CaseError::Dir {
+                path: db_path,
+                source: std::io::Error::other("not a regular file; not opened"),
+            });
+        }
         let db = |source| CaseError::Db {
             path: db_path.clone(),
             source,
@@ -135,6 +148,7 @@ impl Case {
         // them brings any older case up to date.
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(actions::SCHEMA).map_err(db)?;
+        conn.execute_batch(backups::SCHEMA).map_err(db)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         Ok(Case { db_path, conn })
@@ -350,7 +364,28 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 2);
+        assert_eq!(v, SCHEMA_VERSION);
+        assert_eq!(
+            case.backup("x.tar.zst").unwrap(),
+            None,
+            "and the backup register"
+        );
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_the_database_is_refused_not_opened() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join(DB_FILE);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = Case::open(t.path()).err().unwrap().to_string();
+        assert!(
+            err.contains("case.db") && err.contains("not a regular file"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! Two layers: [`escape_bytes`] turns raw host bytes into a `String` once, at capture
 //! (invalid UTF-8 becomes `\xNN`, a literal backslash becomes `\\`, so it is lossless);
 //! [`terminal_safe`] additionally escapes control and bidi characters before a string
-//! reaches a terminal.
+//! reaches a terminal, and [`csv_cell`] makes a CSV cell of it that neither a terminal
+//! nor a spreadsheet acts on.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -71,6 +72,27 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A host string as one CSV cell (RFC 4180), safe on a terminal and in a
+/// spreadsheet: control and bidi characters are escaped visibly as by
+/// [`terminal_safe`] (so a cell is never more than one line), a cell a spreadsheet
+/// would take for a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return, per OWASP's CSV injection advice) gets a `'` in front, and a cell holding
+/// a comma or a quote is quoted.
+pub fn csv_cell(s: &str) -> String {
+    let safe = terminal_safe(s);
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let cell = if formula {
+        Cow::Owned(format!("'{safe}"))
+    } else {
+        safe
+    };
+    if cell.contains([',', '"']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +109,20 @@ mod tests {
         assert_eq!(terminal_safe("x\u{1b}[2J\r\u{7}y"), "x\\e[2J\\r\\x07y");
         assert_eq!(terminal_safe("a\u{202e}php.jpg"), "a\\u{202e}php.jpg");
         assert_eq!(terminal_safe("\u{9b}31m"), "\\x9b31m");
+    }
+
+    #[test]
+    fn csv_cells_are_one_line_and_no_formula() {
+        assert_eq!(csv_cell("plain text"), "plain text");
+        assert_eq!(csv_cell("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("=1,2"), "\"'=1,2\"");
+        for c in ["+1", "-1", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert!(csv_cell(c).starts_with('\''), "{c:?}");
+        }
+        assert_eq!(
+            csv_cell("x\u{1b}[2J\ny\u{7f}\u{9b}"),
+            "x\\e[2J\\ny\\x7f\\x9b"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! What one run produced: the findings, the warnings about input that could not be
-//! read, and which checks ran or were skipped (and why).
+//! read, which checks ran or were skipped (and why), and what failed.
 
 use crate::{Finding, Severity, Verdict};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,10 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     #[serde(default)]
     pub checks: Vec<CheckStatus>,
+    /// What failed internally while the run went (`check files`, `reading the
+    /// logs`): its results are missing, and the verdict is `incomplete`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
 }
 
 impl Report {
@@ -56,8 +60,9 @@ impl Report {
         });
     }
 
+    /// The verdict: what the findings say, or `incomplete` when anything failed.
     pub fn verdict(&self) -> Verdict {
-        Verdict::of(&self.findings)
+        Verdict::of_run(&self.findings, &self.failed)
     }
 
     /// Whether any finding is at or above `threshold` (the exit-code rule).

@@ -3,6 +3,11 @@
 //! A high or critical finding is, by the rules' own definition, a sign an honest
 //! server does not show, so one is enough for `compromised`; medium findings are
 //! worth a look (`suspicious`); low and info findings alone leave the host `clean`.
+//!
+//! A verdict never hides a failure: when part of the work failed (a check or a
+//! source of results that panicked), its findings are missing and no word about the
+//! host can be trusted, so the verdict is `incomplete`, with what failed, whatever
+//! the rest found ([`Verdict::findings_say`] keeps what that was).
 
 use crate::{Finding, Severity};
 use serde::{Deserialize, Serialize};
@@ -13,6 +18,8 @@ pub enum VerdictKind {
     Clean,
     Suspicious,
     Compromised,
+    /// Part of the work failed: the findings are not the whole story.
+    Incomplete,
 }
 
 impl VerdictKind {
@@ -21,6 +28,7 @@ impl VerdictKind {
             VerdictKind::Clean => "clean",
             VerdictKind::Suspicious => "suspicious",
             VerdictKind::Compromised => "compromised",
+            VerdictKind::Incomplete => "incomplete",
         }
     }
 }
@@ -30,12 +38,30 @@ pub struct Verdict {
     pub kind: VerdictKind,
     /// One line per distinct rule that decided the verdict, most severe first.
     pub reasons: Vec<String>,
+    /// What failed (its results are missing); not empty exactly when the kind is
+    /// `incomplete`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// What the findings alone say (the kind, unless the verdict is incomplete).
+    pub findings_say: VerdictKind,
 }
 
 /// How many reasons a verdict lists before summarising the rest.
 const MAX_REASONS: usize = 8;
 
 impl Verdict {
+    /// The verdict of a run: what the findings say, or `incomplete` when anything
+    /// in `failed` (what failed, one line each) is missing from them.
+    pub fn of_run(findings: &[Finding], failed: &[String]) -> Verdict {
+        let mut verdict = Verdict::of(findings);
+        if !failed.is_empty() {
+            verdict.kind = VerdictKind::Incomplete;
+            verdict.failed = failed.to_vec();
+        }
+        verdict
+    }
+
+    /// What the findings say, when nothing failed.
     pub fn of(findings: &[Finding]) -> Verdict {
         let worst = findings.iter().map(|f| f.severity).max();
         let (kind, floor) = match worst {
@@ -65,7 +91,16 @@ impl Verdict {
             reasons.truncate(MAX_REASONS);
             reasons.push(format!("and {more} more kinds of finding"));
         }
-        Verdict { kind, reasons }
+        Verdict {
+            kind,
+            reasons,
+            failed: Vec::new(),
+            findings_say: kind,
+        }
+    }
+
+    pub fn is_incomplete(&self) -> bool {
+        self.kind == VerdictKind::Incomplete
     }
 }
 
@@ -102,5 +137,25 @@ mod tests {
         let v = Verdict::of(&[low, med, high.clone(), high]);
         assert_eq!(v.kind, VerdictKind::Compromised);
         assert_eq!(v.reasons, vec!["t (a.high, 2 times)".to_string()]);
+    }
+
+    #[test]
+    fn a_failure_makes_any_verdict_incomplete() {
+        let high = rule("a.high", Severity::High).finding();
+        let failed = vec!["check files".to_string()];
+        let v = Verdict::of_run(&[], &failed);
+        assert_eq!(v.kind, VerdictKind::Incomplete);
+        assert_eq!(v.findings_say, VerdictKind::Clean);
+        assert_eq!(v.failed, failed);
+        let v = Verdict::of_run(std::slice::from_ref(&high), &failed);
+        assert_eq!(v.kind, VerdictKind::Incomplete);
+        assert_eq!(v.findings_say, VerdictKind::Compromised);
+        assert_eq!(v.reasons, vec!["t (a.high)".to_string()]);
+        let v = Verdict::of_run(&[high], &[]);
+        assert_eq!(v.kind, VerdictKind::Compromised);
+        assert!(v.failed.is_empty());
+        let json = serde_json::to_value(Verdict::of_run(&[], &failed)).unwrap();
+        assert_eq!(json["kind"], "incomplete");
+        assert_eq!(json["failed"][0], "check files");
     }
 }

@@ -20,7 +20,7 @@ mod walk;
 mod webroots;
 
 pub use error::{HostError, HostErrorKind};
-pub use read::Content;
+pub use read::{Content, open_regular_following};
 pub use text::{Line, lines};
 pub use users::{Accounts, Group, User, WEB_ACCOUNTS};
 pub use walk::Entry;

@@ -69,6 +69,31 @@ pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), HostErrorKin
     Ok((file, meta))
 }
 
+/// Opens a file the tool chose itself (an archive, a manifest, a config file) for
+/// reading, never blocking on it: a symlink to it is followed (the caller named the
+/// path), but anything that is not a regular file in the end — a FIFO, a socket, a
+/// device, a directory — is refused before it is opened (`stat`) and again after
+/// (`fstat` of the open file, the check a swap between the two cannot beat). The
+/// open itself is non-blocking, so a FIFO swapped in at that moment does not hang
+/// it. The error names the file.
+pub fn open_regular_following(path: &Path) -> Result<File, crate::HostError> {
+    let err = |kind| crate::HostError::new(breachkit_finding::escape_path(path), kind);
+    let meta = std::fs::metadata(path).map_err(|e| err(HostErrorKind::Io(e)))?;
+    if !meta.is_file() {
+        return Err(err(HostErrorKind::NotRegular(type_name(meta.file_type()))));
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| err(HostErrorKind::Io(e)))?;
+    let meta = file.metadata().map_err(|e| err(HostErrorKind::Io(e)))?;
+    if !meta.is_file() {
+        return Err(err(HostErrorKind::NotRegular(type_name(meta.file_type()))));
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +119,35 @@ mod tests {
         assert_eq!(c.bytes, b"0123");
         assert!(c.truncated);
         assert!(!read_bounded(&file, 100).unwrap().truncated);
+    }
+
+    #[test]
+    fn chosen_files_refuse_fifos_and_devices_but_follow_links() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        let err = open_regular_following(&fifo).unwrap_err().to_string();
+        assert!(err.contains("fifo: not a regular file (FIFO)"), "{err}");
+        let via = t.path().join("via");
+        std::os::unix::fs::symlink(&fifo, &via).unwrap();
+        assert!(open_regular_following(&via).is_err());
+        let err = open_regular_following(Path::new("/dev/null"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("/dev/null: not a regular file (character device)"),
+            "{err}"
+        );
+        assert!(open_regular_following(t.path()).is_err());
+        let file = t.path().join("f");
+        std::fs::write(&file, b"x").unwrap();
+        let link = t.path().join("l");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let mut s = String::new();
+        open_regular_following(&link)
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "x");
     }
 }

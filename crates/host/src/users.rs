@@ -145,7 +145,18 @@ impl Accounts {
 
 fn read_text(host: &Host, path: &str, warnings: &mut Vec<Warning>) -> Option<String> {
     match host.read(path, MAX_ACCOUNT_FILE) {
-        Ok(c) => Some(escape_bytes(&c.bytes)),
+        Ok(c) => {
+            if c.truncated {
+                warnings.push(Warning::new(
+                    path,
+                    format!(
+                        "file is {} bytes; only the first {MAX_ACCOUNT_FILE} were read",
+                        c.meta.len()
+                    ),
+                ));
+            }
+            Some(escape_bytes(&c.bytes))
+        }
         Err(e) if e.is_not_found() => None,
         Err(e) => {
             warnings.push(e.warning());

@@ -29,9 +29,23 @@ impl Host {
                 if !entry.is_file() {
                     continue;
                 }
-                let Ok(content) = self.read_entry(&entry, MAX_CONFIG_FILE) else {
-                    continue;
+                let content = match self.read_entry(&entry, MAX_CONFIG_FILE) {
+                    Ok(c) => c,
+                    Err(e) if e.is_not_found() => continue,
+                    Err(e) => {
+                        warnings.push(e.warning());
+                        continue;
+                    }
                 };
+                if content.truncated {
+                    warnings.push(Warning::new(
+                        entry.display(),
+                        format!(
+                            "file is {} bytes; only the first {MAX_CONFIG_FILE} were searched for web roots",
+                            content.meta.len()
+                        ),
+                    ));
+                }
                 let text = escape_bytes(&content.bytes);
                 let roots = ROOT_DIRECTIVE.captures_iter(&text).filter_map(|c| c.get(1));
                 for root in roots.map(|m| m.as_str()) {
@@ -82,6 +96,26 @@ mod tests {
                 PathBuf::from("/srv/site"),
                 PathBuf::from("/var/www")
             ]
+        );
+    }
+
+    #[test]
+    fn a_config_cut_at_the_limit_is_a_warning_naming_it() {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        std::fs::create_dir_all(r.join("etc/nginx")).unwrap();
+        std::fs::create_dir_all(r.join("srv/late")).unwrap();
+        let mut conf = "#".repeat(MAX_CONFIG_FILE as usize);
+        conf.push_str("\nroot /srv/late;\n");
+        std::fs::write(r.join("etc/nginx/huge.conf"), conf).unwrap();
+        let host = Host::image(r).unwrap();
+        let mut w = Vec::new();
+        host.web_roots(&mut w);
+        assert!(
+            w.iter()
+                .any(|w| w.path.as_deref() == Some("/etc/nginx/huge.conf")
+                    && w.message.contains("only the first")),
+            "{w:?}"
         );
     }
 }

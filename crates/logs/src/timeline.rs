@@ -76,13 +76,12 @@ pub enum CsvLayout {
     L2t,
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break (RFC 4180).
+/// A CSV field from text: control characters escaped visibly (a row is one line
+/// and no escape sequence reaches a terminal), a would-be formula neutralised with
+/// a `'`, quoted when it holds a comma or quote (RFC 4180). See
+/// [`breachkit_finding::csv_cell`]; the other cells are numbers and words of ours.
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    breachkit_finding::csv_cell(s)
 }
 
 /// Writes the timeline as CSV.
@@ -179,6 +178,37 @@ mod tests {
         let row = text.lines().nth(1).unwrap();
         assert!(row.starts_with("05/06/2024,10:00:00,UTC,..C.,LOG,breachkit ssh login,"));
         assert_eq!(text.lines().next().unwrap().split(',').count(), 17);
+    }
+
+    #[test]
+    fn csv_cells_never_carry_controls_or_formulas() {
+        let e = Entry {
+            time: 1_714_989_600,
+            what: "web request".into(),
+            summary: "=cmd|' /C calc'!A0".into(),
+            path: "/var/log/x\u{1b}[2J.log".into(),
+            line: 1,
+            text: "GET /\u{1b}[2J\u{9b}31m\u{7f} \"a\"\r\nb".into(),
+            rule: Some("-rule".into()),
+            severity: Some(Severity::High),
+        };
+        for layout in [CsvLayout::Timesketch, CsvLayout::L2t] {
+            let mut out = Vec::new();
+            write_csv(&mut out, std::slice::from_ref(&e), layout).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert_eq!(text.lines().count(), 2, "{text}");
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{text:?}"
+            );
+            assert!(text.contains("'=cmd|' /C calc'!A0"), "{text}");
+            assert!(!text.contains(",=") && !text.contains(",-rule"), "{text}");
+            assert!(text.contains("/var/log/x\\e[2J.log"), "{text}");
+            assert!(
+                text.contains(r#""GET /\e[2J\x9b31m\x7f ""a""\r\nb""#),
+                "{text}"
+            );
+        }
     }
 
     /// Issue 18: a journal record's time is the journal's word (`__REALTIME_TIMESTAMP`

@@ -21,10 +21,17 @@ pub(crate) fn rewrite(src: &mut [u8]) -> bool {
     let mut open: Vec<usize> = Vec::new();
     // Nesting of other braces inside an open offset (`$a{$b{1}}`, `$a{f(){}}`).
     let mut depth: Vec<u32> = Vec::new();
+    // The next `<script language="php">` block at or after where it was looked
+    // for: found once, not again at each `?>` (a template leaves PHP thousands of
+    // times; searching to the end each time would be quadratic).
+    let mut next_block: Option<Option<(usize, usize)>> = None;
     while i < n {
         if !in_php {
             let tag = memchr::memmem::find(&src[i..], b"<?").map(|r| i + r);
-            let block = script_open(&src[i..]).map(|(at, len)| (i + at, len));
+            if next_block.is_none_or(|b| b.is_some_and(|(at, _)| at < i)) {
+                next_block = Some(script_open(&src[i..]).map(|(at, len)| (i + at, len)));
+            }
+            let block = next_block.flatten();
             match (tag, block) {
                 (Some(t), Some((b, _))) if t < b => {
                     i = t + 2;

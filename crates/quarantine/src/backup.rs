@@ -99,6 +99,9 @@ pub struct BackupSummary {
     pub bytes: u64,
     /// Bytes of the compressed archive.
     pub archive_bytes: u64,
+    /// SHA-256 of the manifest as written, also recorded in the case: `verify`
+    /// checks the manifest itself against it.
+    pub manifest_sha256: String,
     pub warnings: Vec<Warning>,
 }
 
@@ -136,7 +139,8 @@ fn walker<'a>(
 }
 
 /// Backs up `paths` (host paths) into `CASE/evidence/backup-TIME.tar.zst` with its
-/// manifest. `case_dir` itself is never backed up. Unreadable entries are warnings;
+/// manifest, and records the manifest's SHA-256 in the case (a failure to record it
+/// is a warning: the evidence is kept). `case_dir` itself is never backed up. Unreadable entries are warnings;
 /// only a failure to write the archive (a full disk) stops it, and then the partial
 /// archive is removed (also when a bug panics mid-way: no half archive is left to
 /// be taken for evidence).
@@ -168,7 +172,33 @@ pub fn backup(
     };
     let result = write_backup(host, paths, case_dir, &archive, &manifest, progress);
     partial.finished = result.is_ok();
-    result
+    let mut summary = result?;
+    if let Err(e) = register(case_dir, &summary) {
+        summary.warnings.push(Warning::new(
+            escape_path(&summary.manifest),
+            format!(
+                "the manifest's SHA-256 ({}) could not be recorded in the case ({e}); verify will not be able to check the manifest itself: note the hash",
+                summary.manifest_sha256
+            ),
+        ));
+    }
+    Ok(summary)
+}
+
+/// Records a written backup in the case: archive, manifest and the manifest's hash.
+fn register(case_dir: &Path, summary: &BackupSummary) -> Result<(), QuarantineError> {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| escape_path(Path::new(n)))
+            .unwrap_or_default()
+    };
+    let mut case = breachkit_case::Case::open(case_dir)?;
+    case.record_backup(
+        &name(&summary.archive),
+        &name(&summary.manifest),
+        &summary.manifest_sha256,
+    )?;
+    Ok(())
 }
 
 /// The files of a backup being written: removed when dropped unfinished (an error,
@@ -218,6 +248,8 @@ fn write_backup(
     let mut out = Manifest {
         w: BufWriter::new(create_new(manifest)?),
         path: manifest,
+        hasher: Sha256::new(),
+        line: Vec::new(),
     };
     let header = ManifestHeader {
         breachkit_backup: MANIFEST_VERSION,
@@ -242,6 +274,7 @@ fn write_backup(
         special: 0,
         bytes: 0,
         archive_bytes: 0,
+        manifest_sha256: String::new(),
         warnings: Vec::new(),
     };
     let mut done = Progress::default();
@@ -294,31 +327,41 @@ fn write_backup(
     let file = encoder.finish().map_err(QuarantineError::io(archive))?;
     file.sync_all().map_err(QuarantineError::io(archive))?;
     summary.archive_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    out.finish()?;
+    summary.manifest_sha256 = out.finish()?;
     mark_tainted(archive, manifest)?;
     Ok(summary)
 }
 
-/// The manifest being written.
+/// The manifest being written, hashed as it is written.
 struct Manifest<'a> {
     w: BufWriter<File>,
     path: &'a Path,
+    hasher: Sha256,
+    /// The line being written (reused).
+    line: Vec<u8>,
 }
 
 impl Manifest<'_> {
     fn line(&mut self, value: &impl Serialize) -> Result<(), QuarantineError> {
-        serde_json::to_writer(&mut self.w, value)
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value)
             .map_err(std::io::Error::from)
-            .and_then(|()| self.w.write_all(b"\n"))
+            .map_err(QuarantineError::io(self.path))?;
+        self.line.push(b'\n');
+        self.hasher.update(&self.line);
+        self.w
+            .write_all(&self.line)
             .map_err(QuarantineError::io(self.path))
     }
 
-    fn finish(self) -> Result<(), QuarantineError> {
+    /// Flushes and syncs the manifest; returns its SHA-256 (hex).
+    fn finish(self) -> Result<String, QuarantineError> {
         let file = self.w.into_inner().map_err(|e| QuarantineError::Io {
             path: self.path.to_path_buf(),
             source: e.into_error(),
         })?;
-        file.sync_all().map_err(QuarantineError::io(self.path))
+        file.sync_all().map_err(QuarantineError::io(self.path))?;
+        Ok(hex::encode(self.hasher.finalize()))
     }
 }
 
@@ -332,12 +375,13 @@ fn vanish_or(message: &str, io: Option<&std::io::Error>) -> String {
 /// Marks the archive tainted: read-only, and a note beside it.
 fn mark_tainted(archive: &Path, manifest: &Path) -> Result<(), QuarantineError> {
     let note = archive.with_extension("zst.TAINTED");
-    std::fs::write(
-        &note,
-        "TAINTED: this archive was taken from a compromised host. It may hold the\n\
-         attacker's files. Do not restore anything from it without scanning it first.\n",
-    )
-    .map_err(QuarantineError::io(&note))?;
+    // A new file, like the archive: never opened if something is already there.
+    create_new(&note)?
+        .write_all(
+            b"TAINTED: this archive was taken from a compromised host. It may hold the\n\
+              attacker's files. Do not restore anything from it without scanning it first.\n",
+        )
+        .map_err(QuarantineError::io(&note))?;
     for p in [archive, manifest, note.as_path()] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o400))
             .map_err(QuarantineError::io(p))?;

@@ -47,7 +47,7 @@ impl Change for FileChange {
     fn undo_data(&self) -> Result<(String, Option<Vec<u8>>), ChangeError> {
         let (existed, mode, uid, gid, data) = match std::fs::symlink_metadata(&self.path) {
             Ok(m) if m.is_file() => {
-                let bytes = std::fs::read(&self.path).map_err(QuarantineError::io(&self.path))?;
+                let bytes = read_regular(&self.path)?;
                 (true, m.mode() & 0o7777, m.uid(), m.gid(), Some(bytes))
             }
             Ok(_) => {
@@ -76,6 +76,32 @@ impl Change for FileChange {
     }
 }
 
+/// Opens a file step 2 reads on its own (an archive, a manifest, a web server
+/// config) without ever blocking on it: FIFOs, sockets, devices and directories are
+/// refused with an error naming the file (see [`breachkit_host::open_regular_following`]).
+pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, QuarantineError> {
+    breachkit_host::open_regular_following(path).map_err(|e| match e.kind {
+        breachkit_host::HostErrorKind::Io(source) => QuarantineError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => QuarantineError::BadFile {
+            path: path.to_path_buf(),
+            message: other.to_string(),
+        },
+    })
+}
+
+/// The whole of a regular file, opened as [`open_regular`] does.
+pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, QuarantineError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_regular(path)?
+        .read_to_end(&mut bytes)
+        .map_err(QuarantineError::io(path))?;
+    Ok(bytes)
+}
+
 /// Writes `content` to `path` keeping the inode (hard links and open handles see
 /// it); a new file gets `mode`.
 fn write_in_place(path: &Path, content: &[u8], mode: u32) -> Result<(), QuarantineError> {
@@ -83,10 +109,18 @@ fn write_in_place(path: &Path, content: &[u8], mode: u32) -> Result<(), Quaranti
         .write(true)
         .create(true)
         .truncate(true)
-        .custom_flags(nix::libc::O_NOFOLLOW)
+        // Non-blocking: a FIFO put in the file's place must not hang the write.
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
         .mode(mode)
         .open(path)
         .map_err(QuarantineError::io(path))?;
+    let ft = f.metadata().map_err(QuarantineError::io(path))?.file_type();
+    if !ft.is_file() {
+        return Err(QuarantineError::BadFile {
+            path: path.to_path_buf(),
+            message: "not a regular file; refusing to write it".into(),
+        });
+    }
     f.write_all(content).map_err(QuarantineError::io(path))?;
     f.sync_all().map_err(QuarantineError::io(path))
 }
@@ -105,7 +139,7 @@ pub(crate) fn undo(action: &Action) -> Result<(), ChangeError> {
         };
     }
     let original = action.data.as_deref().unwrap_or_default();
-    if std::fs::read(&path).ok().as_deref() != Some(original) {
+    if read_regular(&path).ok().as_deref() != Some(original) {
         write_in_place(&path, original, u.mode)?;
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(u.mode))
@@ -149,5 +183,26 @@ mod tests {
             0o640
         );
         assert!(!new.exists());
+    }
+
+    #[test]
+    fn fifos_are_neither_read_nor_written() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("site.conf");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let err = read_regular(&fifo).unwrap_err().to_string();
+        assert!(err.contains("site.conf") && err.contains("FIFO"), "{err}");
+        // No reader: a blocking open for writing would hang here.
+        let err = write_in_place(&fifo, b"x", 0o644).unwrap_err().to_string();
+        assert!(err.contains("site.conf"), "{err}");
+        // A reader holding it open: the write is refused all the same.
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap();
+        let err = write_in_place(&fifo, b"x", 0o644).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        drop(reader);
     }
 }

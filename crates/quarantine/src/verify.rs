@@ -1,15 +1,22 @@
-//! `quarantine verify`: re-reads a backup archive and checks every entry against its
-//! manifest (type, size, SHA-256, link target), and that nothing is missing or extra.
-//! A damaged archive (a flipped byte in the compressed stream) is a difference, not
-//! a crash.
+//! `quarantine verify`: checks the manifest against the SHA-256 the case recorded
+//! when the backup was made, then re-reads the archive and checks every entry
+//! against the manifest (type, size, SHA-256, link target), and that nothing is
+//! missing or extra. An archive and manifest rewritten together are caught by the
+//! first check; a backup made before the case kept that record verifies with a
+//! warning that the manifest itself could not be checked. A damaged archive (a
+//! flipped byte in the compressed stream) is a difference, not a crash. Neither file
+//! is opened unless it is a regular file: a FIFO in their place is an error, never
+//! a hang.
 
 use crate::QuarantineError;
-use crate::backup::{ManifestEntry, ManifestHeader};
-use breachkit_finding::escape_bytes;
+use crate::backup::{EVIDENCE_DIR, ManifestEntry, ManifestHeader};
+use crate::files::open_regular;
+use breachkit_case::Case;
+use breachkit_finding::{Warning, escape_bytes, escape_path};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// One way the archive differs from its manifest.
@@ -28,6 +35,13 @@ pub struct VerifyReport {
     pub checked: u64,
     pub differences: Vec<Difference>,
     pub tainted: bool,
+    /// SHA-256 of the manifest as read now.
+    pub manifest_sha256: String,
+    /// What the case recorded for it when the backup was made; `None` when it holds
+    /// no record (an older backup, or an archive outside its case).
+    pub recorded_manifest_sha256: Option<String>,
+    /// What could not be checked.
+    pub warnings: Vec<Warning>,
 }
 
 /// The manifest beside an archive (`backup-X.tar.zst` → `backup-X.manifest.jsonl`).
@@ -40,15 +54,34 @@ pub fn manifest_of(archive: &Path) -> PathBuf {
     archive.with_file_name(format!("{stem}.manifest.jsonl"))
 }
 
-fn read_manifest(
-    path: &Path,
-) -> Result<(ManifestHeader, HashMap<String, ManifestEntry>), QuarantineError> {
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+type Manifest = (ManifestHeader, HashMap<String, ManifestEntry>, String);
+
+/// The manifest's header and entries, and its SHA-256 (hex).
+fn read_manifest(path: &Path) -> Result<Manifest, QuarantineError> {
     let bad = |message: String| QuarantineError::BadFile {
         path: path.to_path_buf(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(QuarantineError::io(path))?;
-    let mut lines = BufReader::new(file).lines();
+    let file = open_regular(path)?;
+    let mut reader = BufReader::new(Hashing {
+        inner: file,
+        hasher: Sha256::new(),
+    });
+    let mut lines = (&mut reader).lines();
     let first = lines
         .next()
         .ok_or_else(|| bad("empty manifest".into()))?
@@ -62,7 +95,22 @@ fn read_manifest(
             serde_json::from_str(&line).map_err(|err| bad(format!("line {}: {err}", i + 2)))?;
         entries.insert(e.path.clone(), e);
     }
-    Ok((header, entries))
+    // `lines` stopped at the end: everything was hashed.
+    let sha = hex::encode(reader.into_inner().hasher.finalize());
+    Ok((header, entries, sha))
+}
+
+/// The case an archive belongs to: `CASE/evidence/backup-X.tar.zst` → `CASE`, when
+/// a case database is there.
+fn case_of(archive: &Path) -> Option<std::path::PathBuf> {
+    let evidence = archive.parent()?;
+    if evidence.file_name()? != EVIDENCE_DIR {
+        return None;
+    }
+    let case = evidence.parent()?;
+    case.join(breachkit_case::DB_FILE)
+        .is_file()
+        .then(|| case.to_path_buf())
 }
 
 fn kind_of(t: tar::EntryType) -> &'static str {
@@ -74,18 +122,72 @@ fn kind_of(t: tar::EntryType) -> &'static str {
     }
 }
 
-/// Re-hashes `archive` against its manifest.
+/// Checks `archive` and its manifest against the record of the case the archive is
+/// in (`CASE/evidence/`), then re-hashes the archive against the manifest.
 pub fn verify(archive: &Path) -> Result<VerifyReport, QuarantineError> {
+    let Some(dir) = case_of(archive) else {
+        return verify_with(archive, None);
+    };
+    match Case::open_existing(&dir) {
+        Ok(case) => verify_with(archive, Some(&case)),
+        Err(e) => {
+            // The archive can still be checked against its manifest.
+            let mut report = verify_with(archive, None)?;
+            report.warnings.insert(
+                0,
+                Warning::new(
+                    escape_path(&dir),
+                    format!("the case could not be opened to look up the manifest's SHA-256: {e}"),
+                ),
+            );
+            Ok(report)
+        }
+    }
+}
+
+/// [`verify`] against the record of `case` (`None`: no record to check against).
+pub fn verify_with(archive: &Path, case: Option<&Case>) -> Result<VerifyReport, QuarantineError> {
+    // Refused before anything is read: the archive must not be a FIFO either.
+    let file = open_regular(archive)?;
     let manifest = manifest_of(archive);
-    let (header, mut expected) = read_manifest(&manifest)?;
+    let (header, mut expected, manifest_sha256) = read_manifest(&manifest)?;
+    let name = archive
+        .file_name()
+        .map(|n| escape_path(Path::new(n)))
+        .unwrap_or_default();
+    let recorded = match case {
+        Some(case) => case.backup(&name)?,
+        None => None,
+    };
     let mut report = VerifyReport {
         archive: archive.to_path_buf(),
-        manifest,
+        manifest: manifest.clone(),
         checked: 0,
         differences: Vec::new(),
         tainted: header.tainted,
+        manifest_sha256: manifest_sha256.clone(),
+        recorded_manifest_sha256: recorded.as_ref().map(|r| r.manifest_sha256.clone()),
+        warnings: Vec::new(),
     };
-    let file = std::fs::File::open(archive).map_err(QuarantineError::io(archive))?;
+    match &recorded {
+        Some(r) if r.manifest_sha256 != manifest_sha256 => {
+            report.differences.push(Difference {
+                path: String::new(),
+                what: format!(
+                    "manifest {} has SHA-256 {manifest_sha256}, but the case recorded {} when the backup was made: the manifest was changed, so the archive cannot be trusted to match it",
+                    escape_path(&manifest),
+                    r.manifest_sha256
+                ),
+            });
+        }
+        Some(_) => {}
+        None => report.warnings.push(Warning::new(
+            escape_path(&manifest),
+            format!(
+                "the case holds no SHA-256 of this manifest (a backup made by an older breachkit, or an archive outside its case): the manifest itself could not be checked, only the archive against it; its SHA-256 now is {manifest_sha256}"
+            ),
+        )),
+    }
     if let Err(e) = check_entries(file, &mut expected, &mut report) {
         report.differences.push(Difference {
             path: String::new(),

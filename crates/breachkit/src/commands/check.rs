@@ -3,7 +3,7 @@
 
 use crate::Exit;
 use crate::config::{CaseLocation, CheckConfig, Config};
-use crate::failures::Failures;
+use crate::failures::{self, Failures};
 use crate::print;
 use anyhow::Context as _;
 use breachkit_case::{Case, RunInfo, now_rfc3339};
@@ -53,6 +53,8 @@ pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> any
     bar.finish_and_clear();
     failures.extend(failed);
     report.warnings.extend(case_warning);
+    // Before the run is recorded: the case keeps the verdict `incomplete` too.
+    report.failed = failures.missing();
 
     let mut recorded = None;
     if let Some(case) = case.as_mut() {
@@ -78,14 +80,10 @@ pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> any
         root: escape_path(host.root()),
         live: host.is_live(),
         case: recorded,
-        incomplete: failures.missing(),
+        incomplete: Vec::new(),
     };
     print::report(config, &header, &report, check.min_severity)?;
-    Ok(if report.any_at_or_above(check.min_severity) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(failures::exit_of(&report, check.min_severity))
 }
 
 /// The investigated host's name: the kernel's on a live host, `/etc/hostname` in an image.

@@ -4,7 +4,7 @@
 
 use crate::Exit;
 use crate::config::{Config, LogsAction, LogsConfig};
-use crate::failures::Failures;
+use crate::failures::{self, Failures};
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, Severity, Warning, escape_path};
@@ -48,7 +48,12 @@ pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyho
                     std::io::Write::flush(&mut out)?;
                     print::logs::warnings(config, &warnings)?;
                 }
-                None => print::logs::timeline(config, &analysis.timeline, &warnings)?,
+                None => print::logs::timeline(
+                    config,
+                    &analysis.timeline,
+                    &warnings,
+                    &failures.missing(),
+                )?,
             }
             Ok(Exit::Clean)
         }
@@ -163,6 +168,7 @@ fn check(
             skipped: None,
             millis: started.elapsed().as_millis() as u64,
         }],
+        failed: failures.missing(),
     };
     report.sort();
     let header = print::Header {
@@ -173,14 +179,10 @@ fn check(
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
-        incomplete: failures.missing(),
+        incomplete: Vec::new(),
     };
     print::report(config, &header, &report, min_severity)?;
-    Ok(if report.any_at_or_above(min_severity) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(failures::exit_of(&report, min_severity))
 }
 
 fn grep(
@@ -219,7 +221,12 @@ fn grep(
             ..GrepStats::default()
         });
     warnings.extend(stats.warnings);
-    printer.finish(config, stats.files, stats.bytes, stats.matches, &warnings)?;
+    printer.finish(
+        config,
+        (stats.files, stats.bytes, stats.matches),
+        &warnings,
+        &failures.missing(),
+    )?;
     Ok(if stats.matches > 0 {
         Exit::Findings
     } else {

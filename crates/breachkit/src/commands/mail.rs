@@ -5,7 +5,7 @@
 
 use crate::Exit;
 use crate::config::{Config, Format, MailConfig};
-use crate::failures::Failures;
+use crate::failures::{self, Failures};
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, Severity, escape_path, terminal_safe};
@@ -41,6 +41,7 @@ pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyho
             skipped: None,
             millis: started.elapsed().as_millis() as u64,
         }],
+        failed: failures.missing(),
     };
     report.sort();
     let header = print::Header {
@@ -48,7 +49,7 @@ pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyho
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
-        incomplete: failures.missing(),
+        incomplete: Vec::new(),
     };
     match config.format {
         Format::Json => write_document(&header, &report, &mail)?,
@@ -61,11 +62,7 @@ pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyho
             out.flush()?;
         }
     }
-    Ok(if report.any_at_or_above(THRESHOLD) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(failures::exit_of(&report, THRESHOLD))
 }
 
 fn write_document(
@@ -73,12 +70,14 @@ fn write_document(
     report: &Report,
     mail: &MailReport,
 ) -> anyhow::Result<()> {
-    let verdict = report.verdict();
+    let verdict = print::verdict(header, report);
     let doc = json!({
         "tool": "breachkit",
         "version": env!("CARGO_PKG_VERSION"),
         "host": { "root": header.root, "live": header.live },
         "verdict": verdict.kind,
+        "failed": verdict.failed,
+        "findings_verdict": verdict.findings_say,
         "reasons": verdict.reasons,
         "summary": mail.summary,
         "queues": mail.queues,
@@ -90,7 +89,7 @@ fn write_document(
     });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    breachkit_finding::json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)?;
     out.flush()?;
     Ok(())

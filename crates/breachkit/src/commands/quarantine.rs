@@ -141,6 +141,7 @@ fn run_verify(config: &Config, archive: &Path) -> anyhow::Result<Exit> {
     let mut o = Outcome::new(headline, json!({ "verify": report, "ok": ok }));
     o.row("archive", escape_path(&report.archive));
     o.row("manifest", escape_path(&report.manifest));
+    o.warnings = report.warnings.clone();
     if report.tainted {
         o.row("tainted", "yes: taken from a compromised host");
     }

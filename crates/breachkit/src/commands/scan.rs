@@ -5,7 +5,7 @@
 
 use crate::Exit;
 use crate::config::{Config, ScanConfig};
-use crate::failures::Failures;
+use crate::failures::{self, Failures};
 use crate::print;
 use anyhow::Context as _;
 use breachkit_finding::{CheckStatus, Report, escape_path};
@@ -28,7 +28,12 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
     options.hashes = scan.hashes.clone();
     options.max_size = scan.max_size;
     options.known_good = scan.known_good;
-    let engine = Engine::new(options).context("cannot load the scan rules")?;
+    // Compiling the rules starts threads: a bug there costs the scan, which is then
+    // reported as incomplete (bad user rules are an error, as before).
+    let engine = match failures.source("loading the scan rules", || Engine::new(options)) {
+        Ok(engine) => Ok(engine.context("cannot load the scan rules")?),
+        Err(warning) => Err(warning),
+    };
     let tree = Tree {
         host: &host,
         roots,
@@ -43,24 +48,35 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
     }
     let done = std::sync::atomic::AtomicBool::new(false);
     let (findings, warnings, stats) = std::thread::scope(|s| {
-        let ticker = s.spawn(|| {
-            while !done.load(Ordering::Relaxed) && !bar.is_hidden() {
-                bar.set_message(format!(
-                    "{} files, {}, {} hits",
-                    progress.files.load(Ordering::Relaxed),
-                    mib(progress.bytes.load(Ordering::Relaxed)),
-                    progress.hits.load(Ordering::Relaxed)
-                ));
-                bar.tick();
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
+        // Only a visible bar needs the ticker; a failed spawn (no threads left)
+        // costs the bar's updates, not the scan (`s.spawn` would panic).
+        let ticker = (!bar.is_hidden())
+            .then(|| {
+                std::thread::Builder::new().spawn_scoped(s, || {
+                    while !done.load(Ordering::Relaxed) && !bar.is_hidden() {
+                        bar.set_message(format!(
+                            "{} files, {}, {} hits",
+                            progress.files.load(Ordering::Relaxed),
+                            mib(progress.bytes.load(Ordering::Relaxed)),
+                            progress.hits.load(Ordering::Relaxed)
+                        ));
+                        bar.tick();
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                })
+            })
+            .and_then(Result::ok);
         // The scanner contains each file and its threads; this catches a bug around them.
-        let out = failures
-            .source("scanning", || scan_tree(&engine, &tree, &progress))
-            .unwrap_or_else(|w| (Vec::new(), vec![w], Stats::default()));
+        let out = match &engine {
+            Ok(engine) => failures
+                .source("scanning", || scan_tree(engine, &tree, &progress))
+                .unwrap_or_else(|w| (Vec::new(), vec![w], Stats::default())),
+            Err(warning) => (Vec::new(), vec![warning.clone()], Stats::default()),
+        };
         done.store(true, Ordering::Relaxed);
-        let _ = ticker.join();
+        if let Some(ticker) = ticker {
+            let _ = ticker.join();
+        }
         out
     });
     bar.finish_and_clear();
@@ -72,6 +88,7 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
             skipped: None,
             millis: stats.millis,
         }],
+        failed: failures.missing(),
     };
     report.sort();
     let mut title = format!(
@@ -91,14 +108,10 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
         root: escape_path(host.root()),
         live: host.is_live(),
         case: None,
-        incomplete: failures.missing(),
+        incomplete: Vec::new(),
     };
     print::report(config, &header, &report, scan.min_severity)?;
-    Ok(if report.any_at_or_above(scan.min_severity) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Ok(failures::exit_of(&report, scan.min_severity))
 }
 
 /// The host paths to scan. On the live system relative paths are taken from the

@@ -3,7 +3,7 @@
 //! `terminal_safe`.
 
 use super::Header;
-use breachkit_finding::{Finding, Report, Severity, VerdictKind, Warning, terminal_safe};
+use breachkit_finding::{Finding, Report, Severity, Verdict, VerdictKind, Warning, terminal_safe};
 use std::io::{self, Write};
 
 struct Paint(bool);
@@ -26,6 +26,7 @@ impl Paint {
             VerdictKind::Compromised => "1;31",
             VerdictKind::Suspicious => "1;33",
             VerdictKind::Clean => "1;32",
+            VerdictKind::Incomplete => "1;35",
         };
         self.wrap(code, &v.as_str().to_uppercase())
     }
@@ -50,7 +51,7 @@ impl Paint {
 pub fn write(
     out: &mut impl Write,
     header: &Header,
-    report: &Report,
+    (report, verdict): (&Report, &Verdict),
     threshold: Severity,
     colour: bool,
 ) -> io::Result<()> {
@@ -61,13 +62,33 @@ pub fn write(
         format!("image {}", terminal_safe(&header.root))
     };
     writeln!(out, "{} — {}", p.bold(&terminal_safe(&header.title)), what)?;
-    let verdict = report.verdict();
+    let above = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= threshold)
+        .count();
     writeln!(out)?;
-    writeln!(out, "Verdict: {}", p.verdict(verdict.kind))?;
+    if verdict.is_incomplete() {
+        // Named first: what failed, then what the rest of the run says.
+        let failed: Vec<String> = verdict
+            .failed
+            .iter()
+            .map(|w| format!("{w} failed"))
+            .collect();
+        writeln!(
+            out,
+            "Verdict: {} ({}) — what ran reads {}, {above} finding(s) at or above {threshold}",
+            p.verdict(verdict.kind),
+            terminal_safe(&failed.join("; ")),
+            verdict.findings_say.as_str().to_uppercase(),
+        )?;
+    } else {
+        writeln!(out, "Verdict: {}", p.verdict(verdict.kind))?;
+    }
     for reason in &verdict.reasons {
         writeln!(out, "  - {}", terminal_safe(reason))?;
     }
-    for what in &header.incomplete {
+    for what in &verdict.failed {
         let missing = format!("INCOMPLETE: {what} failed internally; its results are missing");
         writeln!(out, "  - {}", p.wrap("1;31", &terminal_safe(&missing)))?;
     }
@@ -96,11 +117,6 @@ pub fn write(
             (n > 0).then(|| format!("{n} {s}"))
         })
         .collect();
-    let above = report
-        .findings
-        .iter()
-        .filter(|f| f.severity >= threshold)
-        .count();
     writeln!(
         out,
         "{} finding(s){}; {above} at or above {threshold}.",

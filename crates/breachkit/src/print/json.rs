@@ -1,33 +1,44 @@
 //! `--format json` (one document) and `--format jsonl` (one finding per line).
-//! Field names are part of the contract: add fields, never rename them.
+//! Field names are part of the contract: add fields, never rename them. Every JSON
+//! goes through `breachkit_finding::json`, which escapes what serde_json leaves raw
+//! (DEL, C1 controls, bidi characters).
 
 use super::Header;
 use crate::config::Format;
 use breachkit_detect::Check;
-use breachkit_finding::Report;
+use breachkit_finding::json::{to_writer, to_writer_pretty};
+use breachkit_finding::{Report, Verdict};
 use serde_json::json;
 use std::io::{self, Write};
 
-pub fn write_document(out: &mut impl Write, header: &Header, report: &Report) -> io::Result<()> {
-    let verdict = report.verdict();
+/// The document. `verdict` is `incomplete` when anything failed: `failed` then
+/// names what, and `findings_verdict` says what the findings alone say.
+pub fn write_document(
+    out: &mut impl Write,
+    header: &Header,
+    report: &Report,
+    verdict: &Verdict,
+) -> io::Result<()> {
     let doc = json!({
         "tool": "breachkit",
         "version": env!("CARGO_PKG_VERSION"),
         "host": { "root": header.root, "live": header.live },
         "case": header.case.as_ref().map(|(db, run)| json!({ "database": db, "run": run })),
         "verdict": verdict.kind,
+        "failed": verdict.failed,
+        "findings_verdict": verdict.findings_say,
         "reasons": verdict.reasons,
         "findings": report.findings,
         "warnings": report.warnings,
         "checks": report.checks,
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
 
 pub fn write_lines(out: &mut impl Write, report: &Report) -> io::Result<()> {
     for f in &report.findings {
-        serde_json::to_writer(&mut *out, f)?;
+        to_writer(&mut *out, f)?;
         writeln!(out)?;
     }
     Ok(())
@@ -43,11 +54,11 @@ pub fn write_check_list(
         .map(|c| json!({ "name": c.name(), "about": c.about(), "live_only": c.needs_live() }))
         .collect();
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &items)?;
+        to_writer_pretty(&mut *out, &items)?;
         return writeln!(out);
     }
     for item in items {
-        serde_json::to_writer(&mut *out, &item)?;
+        to_writer(&mut *out, &item)?;
         writeln!(out)?;
     }
     Ok(())

@@ -20,13 +20,24 @@ pub fn warnings(config: &Config, warnings: &[Warning]) -> io::Result<()> {
     write_warnings(&mut err.lock(), warnings, colour)
 }
 
-/// The timeline in the configured format.
-pub fn timeline(config: &Config, entries: &[Entry], warns: &[Warning]) -> io::Result<()> {
+/// The timeline in the configured format; `failed` names what failed internally
+/// (its events are missing: the timeline is incomplete).
+pub fn timeline(
+    config: &Config,
+    entries: &[Entry],
+    warns: &[Warning],
+    failed: &[String],
+) -> io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match config.format {
         Format::Human => {
             writeln!(out, "Timeline: {} events, times in UTC", entries.len())?;
+            for what in failed {
+                let missing =
+                    format!("INCOMPLETE: {what} failed internally; its events are missing");
+                writeln!(out, "{}", terminal_safe(&missing))?;
+            }
             if !entries.is_empty() {
                 writeln!(out)?;
                 let what_width = entries.iter().map(|e| e.what.len()).max().unwrap_or(0);
@@ -55,13 +66,13 @@ pub fn timeline(config: &Config, entries: &[Entry], warns: &[Warning]) -> io::Re
             }
         }
         Format::Json => {
-            let doc = json!({ "timeline": entries, "warnings": warns });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
+            let doc = json!({ "timeline": entries, "warnings": warns, "failed": failed });
+            breachkit_finding::json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
         Format::Jsonl => {
             for e in entries {
-                serde_json::to_writer(&mut out, e)?;
+                breachkit_finding::json::to_writer(&mut out, e)?;
                 writeln!(out)?;
             }
         }
@@ -106,16 +117,16 @@ impl GrepPrinter {
                     terminal_safe(&m.text),
                     if m.cut { " …[cut]" } else { "" }
                 ),
-                Format::Jsonl => serde_json::to_writer(&mut buf, m)
-                    .map_err(io::Error::from)
-                    .and_then(|()| writeln!(buf)),
+                Format::Jsonl => {
+                    breachkit_finding::json::to_writer(&mut buf, m).and_then(|()| writeln!(buf))
+                }
                 Format::Json => {
                     if state.0 {
                         buf.push(b',');
                     }
                     state.0 = true;
                     buf.push(b'\n');
-                    serde_json::to_writer(&mut buf, m).map_err(io::Error::from)
+                    breachkit_finding::json::to_writer(&mut buf, m)
                 }
             };
         }
@@ -125,13 +136,13 @@ impl GrepPrinter {
     }
 
     /// Ends the output (JSON closes its document with the totals and warnings).
+    /// `failed` names what failed internally (its matches are missing).
     pub fn finish(
         &self,
         config: &Config,
-        files: u64,
-        bytes: u64,
-        matches: u64,
+        (files, bytes, matches): (u64, u64, u64),
         warns: &[Warning],
+        failed: &[String],
     ) -> io::Result<()> {
         let error = self.state.lock().ok().and_then(|mut s| s.1.take());
         if let Some(e) = error {
@@ -139,8 +150,8 @@ impl GrepPrinter {
         }
         let mut out = std::io::stdout().lock();
         if self.format == Format::Json {
-            let tail = json!({ "files": files, "bytes": bytes, "matching_lines": matches, "warnings": warns });
-            let tail = tail.to_string();
+            let tail = json!({ "files": files, "bytes": bytes, "matching_lines": matches, "warnings": warns, "failed": failed });
+            let tail = breachkit_finding::json::to_string(&tail)?;
             writeln!(out, "\n], {}", tail.trim_start_matches('{'))?;
         }
         out.flush()?;
@@ -150,6 +161,11 @@ impl GrepPrinter {
                 std::io::stderr(),
                 "{matches} matching line(s) in {files} log(s), {bytes} bytes searched."
             )?;
+            for what in failed {
+                let missing =
+                    format!("INCOMPLETE: {what} failed internally; its matches are missing");
+                writeln!(std::io::stderr(), "{}", terminal_safe(&missing))?;
+            }
         }
         warnings(config, warns)
     }

@@ -9,7 +9,7 @@ pub mod quarantine;
 
 use crate::config::{Config, Format};
 use breachkit_detect::Check;
-use breachkit_finding::{Report, Severity, terminal_safe};
+use breachkit_finding::{Report, Severity, Verdict, terminal_safe};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 
@@ -21,9 +21,22 @@ pub struct Header {
     pub live: bool,
     /// Case database and run id, when the run was recorded.
     pub case: Option<(String, i64)>,
-    /// What failed internally: its results are missing, so the verdict is not the
-    /// whole story.
+    /// What failed internally besides what the report's `failed` says (commands
+    /// put it there, so the case records it too): its results are missing, so the
+    /// verdict is `incomplete`.
     pub incomplete: Vec<String>,
+}
+
+/// The verdict printed for a report: `incomplete` when the report or the header
+/// names anything that failed.
+pub fn verdict(header: &Header, report: &Report) -> Verdict {
+    let mut failed = report.failed.clone();
+    for what in &header.incomplete {
+        if !failed.contains(what) {
+            failed.push(what.clone());
+        }
+    }
+    Verdict::of_run(&report.findings, &failed)
 }
 
 /// Prints a report on stdout in the configured format; warnings go to stderr
@@ -36,15 +49,16 @@ pub fn report(
 ) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let verdict = verdict(header, report);
     match config.format {
         Format::Human => human::write(
             &mut out,
             header,
-            report,
+            (report, &verdict),
             threshold,
             colour_on(&std::io::stdout()),
         )?,
-        Format::Json => json::write_document(&mut out, header, report)?,
+        Format::Json => json::write_document(&mut out, header, report, &verdict)?,
         Format::Jsonl => json::write_lines(&mut out, report)?,
     }
     out.flush()?;

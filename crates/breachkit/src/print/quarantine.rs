@@ -81,8 +81,12 @@ pub fn outcome(config: &Config, o: &Outcome) -> std::io::Result<()> {
                 writeln!(out, "{}", terminal_safe(line))?;
             }
         }
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&o.json)?)?,
-        Format::Jsonl => writeln!(out, "{}", serde_json::to_string(&o.json)?)?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            breachkit_finding::json::to_string_pretty(&o.json)?
+        )?,
+        Format::Jsonl => writeln!(out, "{}", breachkit_finding::json::to_string(&o.json)?)?,
     }
     out.flush()?;
     if !config.quiet && config.format != Format::Json {

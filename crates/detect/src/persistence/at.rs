@@ -2,10 +2,9 @@
 //! (RHEL). A job file is a shell script: at's own preamble (environment exports, the
 //! `cd` to the submitter's directory) and then the submitted commands.
 
-use super::{MAX_JOB_FILE, MAX_LINE, judge_command};
+use super::{MAX_JOB_FILE, job_lines, judge_command};
 use crate::Context;
 use breachkit_finding::{Rule, Severity, Step};
-use breachkit_host::lines;
 
 const AT_JOB: Rule = Rule {
     id: "at.suspicious-job",
@@ -24,7 +23,7 @@ pub fn check(ctx: &mut Context) {
                 continue;
             };
             let path = entry.display();
-            for line in lines(&content.bytes, MAX_LINE) {
+            for line in job_lines(ctx, &path, &content.bytes) {
                 let text = line.text();
                 let t = text.trim();
                 if t.is_empty() || t.starts_with('#') || is_preamble(t) {

@@ -2,10 +2,9 @@
 //! `/var/spool/cron` (Debian's `crontabs/`, RHEL's flat files, SUSE's `tabs/`),
 //! `/etc/anacrontab`, and the scripts in `/etc/cron.{hourly,daily,weekly,monthly}`.
 
-use super::{MAX_JOB_FILE, MAX_LINE, judge_command};
+use super::{MAX_JOB_FILE, job_lines, judge_command};
 use crate::Context;
 use breachkit_finding::{Rule, Severity, Step};
-use breachkit_host::lines;
 
 const CRON_JOB: Rule = Rule {
     id: "cron.suspicious-job",
@@ -66,7 +65,7 @@ pub fn check(ctx: &mut Context) {
 }
 
 fn check_lines(ctx: &mut Context, path: &str, bytes: &[u8], layout: Layout) {
-    for line in lines(bytes, MAX_LINE) {
+    for line in job_lines(ctx, path, bytes) {
         let text = line.text();
         let t = text.trim();
         if t.is_empty() || t.starts_with('#') {

@@ -37,7 +37,8 @@ pub fn check(ctx: &mut Context) {
     let Some(content) = ctx.read(path, 1 << 20) else {
         return;
     };
-    let libs: Vec<String> = lines(&content.bytes, 4096)
+    // Whole lines: the file is bounded, and a cut line would hide what follows.
+    let libs: Vec<String> = lines(&content.bytes, usize::MAX)
         .flat_map(|l| {
             let text = escape_bytes(l.bytes);
             text.split_whitespace()

@@ -1,6 +1,6 @@
 //! `/etc/rc.local` (and RHEL's `/etc/rc.d/rc.local`): a script run as root at boot.
 
-use super::{MAX_JOB_FILE, MAX_LINE, judge_command};
+use super::{MAX_JOB_FILE, job_lines, judge_command};
 use crate::Context;
 use breachkit_finding::{Rule, Severity, Step, escape_bytes};
 use breachkit_host::lines;
@@ -31,7 +31,7 @@ pub fn check(ctx: &mut Context) {
             continue;
         };
         let mut plain = Vec::new();
-        for line in lines(&content.bytes, MAX_LINE) {
+        for line in job_lines(ctx, path, &content.bytes) {
             let text = line.text();
             let t = text.trim();
             if t.is_empty() || t.starts_with('#') || t == "exit 0" {
@@ -52,7 +52,7 @@ pub fn check(ctx: &mut Context) {
 }
 
 fn first_line(bytes: &[u8], number: u64) -> &[u8] {
-    lines(bytes, MAX_LINE)
+    lines(bytes, usize::MAX)
         .find(|l| l.number == number)
         .map_or(&[], |l| l.bytes)
 }

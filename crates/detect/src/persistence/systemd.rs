@@ -4,11 +4,11 @@
 //! `Environment=LD_PRELOAD`; a unit or generator that is a link into a temp or hidden
 //! directory is judged by where it points.
 
-use super::{MAX_JOB_FILE, MAX_LINE, judge_command};
+use super::{MAX_JOB_FILE, job_lines, judge_command};
 use crate::Context;
 use crate::paths::{in_hidden_dir, is_temp};
 use breachkit_finding::{Rule, Severity, Step, escape_path};
-use breachkit_host::{Entry, lines};
+use breachkit_host::{Entry, Line, lines};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -107,7 +107,8 @@ pub fn check(ctx: &mut Context) {
         let started_by = timers
             .get(&name)
             .map(|t| format!("It is started by timer {t}."));
-        for (number, key, value) in directives(&content.bytes) {
+        let unit_lines = job_lines(ctx, &entry.display(), &content.bytes);
+        for (number, key, value) in directives(unit_lines) {
             let command = match key.as_str() {
                 k if EXEC_KEYS.contains(&k) => value
                     .trim_start_matches(['@', '-', ':', '+', '!', '|'])
@@ -173,7 +174,7 @@ fn timer_targets(ctx: &mut Context, units: &[Entry]) -> BTreeMap<String, String>
         let Some(content) = ctx.read_entry(entry, MAX_JOB_FILE) else {
             continue;
         };
-        let target = directives(&content.bytes)
+        let target = directives(lines(&content.bytes, usize::MAX))
             .into_iter()
             .find(|(_, k, _)| k == "Unit")
             .map(|(_, _, v)| v)
@@ -207,7 +208,7 @@ fn check_generator(ctx: &mut Context, entry: &Entry, local: bool) {
     };
     let mut suspicious = false;
     if content.bytes.starts_with(b"#!") {
-        for line in lines(&content.bytes, MAX_LINE) {
+        for line in job_lines(ctx, &entry.display(), &content.bytes) {
             let text = line.text();
             let t = text.trim();
             if !t.is_empty() && !t.starts_with('#') {
@@ -237,20 +238,20 @@ fn check_generator(ctx: &mut Context, entry: &Entry, local: bool) {
     }
 }
 
-/// `Key=value` lines of a unit file with their line numbers; `\` continuations joined.
-fn directives(bytes: &[u8]) -> Vec<(u64, String, String)> {
+/// `Key=value` lines of a unit file with their line numbers; `\` continuations
+/// joined (in place: many continuation lines stay linear, not quadratic).
+fn directives<'a>(lines: impl IntoIterator<Item = Line<'a>>) -> Vec<(u64, String, String)> {
     let mut out: Vec<(u64, String, String)> = Vec::new();
     let mut continuing = false;
-    for line in lines(bytes, MAX_LINE) {
+    for line in lines {
         let text = line.text();
         let t = text.trim();
         if continuing {
             if let Some(last) = out.last_mut() {
-                last.2 = format!(
-                    "{} {}",
-                    last.2.trim_end(),
-                    t.trim_end_matches('\\').trim_end()
-                );
+                let kept = last.2.trim_end().len();
+                last.2.truncate(kept);
+                last.2.push(' ');
+                last.2.push_str(t.trim_end_matches('\\').trim_end());
             }
             continuing = t.ends_with('\\');
             continue;
@@ -276,9 +277,10 @@ mod tests {
 
     #[test]
     fn directives_join_continuations() {
-        let d = directives(
+        let d = directives(lines(
             b"[Service]\n# c\nExecStart=/bin/sh -c \\\n  'curl x | sh'\nUser=www-data\n",
-        );
+            usize::MAX,
+        ));
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].0, 3);
         assert_eq!(d[0].2, "/bin/sh -c 'curl x | sh'");

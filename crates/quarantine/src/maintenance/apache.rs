@@ -72,7 +72,7 @@ fn parse_file(
     if depth > MAX_INCLUDE_DEPTH {
         return Err(bad(path, "includes nested too deep (an include loop?)"));
     }
-    let bytes = std::fs::read(path).map_err(QuarantineError::io(path))?;
+    let bytes = crate::files::read_regular(path)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut offset = 0;
     let mut logical = String::new();

@@ -127,7 +127,8 @@ impl Server {
             .find_map(|l| l.trim().strip_prefix("PidFile:"))
             .map(|p| p.trim().trim_matches('"').to_string());
         Ok(pid_file
-            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|f| crate::files::read_regular(Path::new(&f)).ok())
+            .and_then(|b| String::from_utf8(b).ok())
             .and_then(|p| p.trim().parse::<u32>().ok())
             .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists()))
     }
@@ -159,7 +160,7 @@ impl Edits {
             .map(|(path, content)| FileChange { path, content })
             .collect();
         for (path, mut inserts) in self.inserts {
-            let mut content = std::fs::read(&path).map_err(QuarantineError::io(&path))?;
+            let mut content = crate::files::read_regular(&path)?;
             inserts.sort_by_key(|i| std::cmp::Reverse(i.0));
             for (at, text) in inserts {
                 let at = at.min(content.len());

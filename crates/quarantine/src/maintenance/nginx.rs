@@ -128,7 +128,7 @@ fn parse_file(
     if depth > MAX_INCLUDE_DEPTH {
         return Err(bad(path, "includes nested too deep (an include loop?)"));
     }
-    let text = std::fs::read(path).map_err(QuarantineError::io(path))?;
+    let text = crate::files::read_regular(path)?;
     let start_depth = stack.len();
     let mut words: Vec<String> = Vec::new();
     for (tok, at) in tokens(path, &text)? {

@@ -81,19 +81,19 @@ fn is_b64(b: u8) -> bool {
 /// Where a run of at least [`BLOB`] base64 characters, or of `\xHH` / `\NNN`
 /// escapes, starts in `line`.
 fn encoded_run(line: &[u8]) -> Option<usize> {
-    let (mut run_start, mut run) = (0, 0);
+    // The run's start, its length, its first character and whether another one
+    // follows (a line of one repeated character, a separator, is no payload):
+    // kept as the run grows, so that a line of one character costs one pass.
+    let (mut run_start, mut run, mut first, mut mixed) = (0, 0, 0u8, false);
     for (i, &b) in line.iter().enumerate() {
         if is_b64(b) {
             if run == 0 {
-                run_start = i;
+                (run_start, first, mixed) = (i, b, false);
             }
             run += 1;
-            if run >= BLOB {
-                // A line of one repeated character (a separator) is no payload.
-                let chunk = &line[run_start..run_start + run];
-                if chunk.iter().any(|&c| c != chunk[0]) {
-                    return Some(run_start);
-                }
+            mixed |= b != first;
+            if run >= BLOB && mixed {
+                return Some(run_start);
             }
         } else {
             run = 0;
