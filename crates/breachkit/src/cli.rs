@@ -20,8 +20,10 @@ pub const DEFAULT_CASES_DIR: &str = "/var/lib/breachkit/cases";
     after_help = "Exit codes: 0 nothing at or above the threshold, 1 findings, 2 error.\nColour only on a terminal, never with NO_COLOR set."
 )]
 struct Cli {
-    /// Case directory: every run and its findings are recorded there
-    /// [default: /var/lib/breachkit/cases/default]
+    /// Case directory: every run of check, scan, mail and logs (command, root, times,
+    /// verdict, counts, findings) and every quarantine action is recorded there; when
+    /// it cannot be written the run goes on and warns that it is not recorded
+    /// (except `check --case DIR`, which stops) [default: /var/lib/breachkit/cases/default]
     #[arg(long, global = true, value_name = "DIR")]
     case: Option<PathBuf>,
     /// Output format
@@ -324,7 +326,7 @@ fn logs_config(arg: LogsArg) -> LogsConfig {
 
 #[derive(Subcommand)]
 enum CaseArg {
-    /// Print the last run recorded in the case
+    /// List the runs recorded in the case, then the findings of the last one that gives a verdict
     Show,
 }
 

@@ -187,8 +187,11 @@ fn scan_follows_the_same_rule() {
 #[test]
 fn a_run_without_failures_keeps_its_verdict() {
     let h = FakeHost::clean();
+    let case = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_breachkit"))
         .args(["--format", "json", "logs", "check", "--root", readable(&h)])
+        .arg("--case")
+        .arg(case.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

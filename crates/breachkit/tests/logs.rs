@@ -14,10 +14,14 @@ use breachkit_testkit::FakeHost;
 use std::process::{Command, Output};
 
 fn breachkit(args: &[&str], root: &std::path::Path) -> Output {
+    // A case of its own: runs are recorded, never in the machine's default case.
+    let case = tempfile::tempdir().expect("case dir");
     Command::new(env!("CARGO_BIN_EXE_breachkit"))
         .args(args)
         .arg("--root")
         .arg(root)
+        .arg("--case")
+        .arg(case.path())
         .env("NO_COLOR", "1")
         .output()
         .expect("run breachkit")
@@ -141,9 +145,12 @@ fn grep_with_an_unwritable_stderr_is_an_error_not_a_panic() {
         .write(true)
         .open("/dev/full")
         .unwrap();
+    let case = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_breachkit"))
         .args(["logs", "grep", "-e", "root", "--root"])
         .arg(planted.root())
+        .arg("--case")
+        .arg(case.path())
         .stderr(full)
         .output()
         .expect("run breachkit");

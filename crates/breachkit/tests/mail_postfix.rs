@@ -89,9 +89,12 @@ fn spam_storm_is_found_and_honest_mail_is_not() {
     assert!(findings(&doc).iter().all(|f| !f.2.contains(&root)));
 
     // The human tables.
+    let case = tempfile::tempdir().unwrap();
     let human = std::process::Command::new(bin())
         .args(["mail", "--root"])
         .arg(pf.img.root())
+        .arg("--case")
+        .arg(case.path())
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -108,6 +111,8 @@ fn spam_storm_is_found_and_honest_mail_is_not() {
     let jsonl = std::process::Command::new(bin())
         .args(["mail", "--format", "jsonl", "--root"])
         .arg(pf.img.root())
+        .arg("--case")
+        .arg(case.path())
         .output()
         .unwrap();
     for line in String::from_utf8_lossy(&jsonl.stdout).lines() {

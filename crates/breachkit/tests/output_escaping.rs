@@ -35,10 +35,14 @@ fn host() -> FakeHost {
 }
 
 fn breachkit(args: &[&str], h: &FakeHost) -> Output {
+    // A case of its own: runs are recorded, never in the machine's default case.
+    let case = tempfile::tempdir().expect("case dir");
     Command::new(env!("CARGO_BIN_EXE_breachkit"))
         .args(args)
         .arg("--root")
         .arg(h.root())
+        .arg("--case")
+        .arg(case.path())
         .env("NO_COLOR", "1")
         .output()
         .expect("run breachkit")

@@ -17,9 +17,13 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn scan(args: &[&str]) -> Output {
+    // A case of its own: runs are recorded, never in the machine's default case.
+    let case = tempfile::tempdir().expect("case dir");
     Command::new(env!("CARGO_BIN_EXE_breachkit"))
         .arg("scan")
         .args(args)
+        .arg("--case")
+        .arg(case.path())
         .stdin(Stdio::null())
         .output()
         .expect("run breachkit scan")
@@ -261,10 +265,12 @@ fn progress_bar_on_a_terminal_only() {
         String::from_utf8_lossy(&piped.stderr)
     );
 
+    let case = tempfile::tempdir().unwrap();
     let command = format!(
-        "{} scan {} --format jsonl",
+        "{} scan {} --format jsonl --case {}",
         env!("CARGO_BIN_EXE_breachkit"),
-        s(t.path())
+        s(t.path()),
+        s(case.path())
     );
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])

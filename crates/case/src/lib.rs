@@ -14,6 +14,7 @@ pub use actions::{
 
 use breachkit_finding::{Finding, Report};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The database file inside a case directory.
@@ -21,8 +22,9 @@ pub const DB_FILE: &str = "case.db";
 
 /// Schema version, in SQLite's `user_version`; bumped with each migration.
 /// 1: runs and findings. 2: the action journal ([`actions::SCHEMA`]). 3: the backup
-/// register with each manifest's hash ([`backups::SCHEMA`]).
-const SCHEMA_VERSION: i64 = 3;
+/// register with each manifest's hash ([`backups::SCHEMA`]). 4: each run's counts
+/// (files, lines, messages, matches…), for runs of every command.
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -77,7 +79,11 @@ pub enum CaseError {
     },
 }
 
-/// Where and when a run happened.
+/// The verdict stored for a run that judges nothing (`logs grep`: matches are not
+/// findings) and did not fail.
+pub const NO_VERDICT: &str = "none";
+
+/// Where and when a run happened, and what it counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunInfo {
     /// The command as run (`check --root /mnt/img`).
@@ -89,6 +95,11 @@ pub struct RunInfo {
     /// RFC 3339, UTC.
     pub started_at: String,
     pub finished_at: String,
+    /// What the run counted (`files`, `bytes`, `lines`, `messages`, `matches`…).
+    pub counts: BTreeMap<String, u64>,
+    /// Whether the run gives a verdict; one that does not is stored as
+    /// [`NO_VERDICT`] unless it is `incomplete`.
+    pub judges: bool,
 }
 
 /// A run read back from the case.
@@ -96,7 +107,18 @@ pub struct RunInfo {
 pub struct StoredRun {
     pub id: i64,
     pub info: RunInfo,
+    /// As stored: `clean`, `suspicious`, `compromised`, `incomplete` or [`NO_VERDICT`].
+    pub verdict: String,
     pub report: Report,
+}
+
+/// One line of the list of runs ([`Case::runs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub id: i64,
+    pub info: RunInfo,
+    pub verdict: String,
+    pub findings: u64,
 }
 
 pub struct Case {
@@ -149,6 +171,7 @@ impl Case {
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(actions::SCHEMA).map_err(db)?;
         conn.execute_batch(backups::SCHEMA).map_err(db)?;
+        add_counts_column(&conn).map_err(db)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         Ok(Case { db_path, conn })
@@ -196,10 +219,17 @@ impl Case {
             source,
         };
         let report_json = serde_json::to_string(report).map_err(damaged)?;
+        let counts_json = serde_json::to_string(&info.counts).map_err(damaged)?;
+        let verdict = report.verdict();
+        let verdict = if info.judges || verdict.is_incomplete() {
+            verdict.kind.as_str()
+        } else {
+            NO_VERDICT
+        };
         let tx = self.conn.transaction().map_err(db)?;
         tx.execute(
-            "INSERT INTO runs (command, root, hostname, version, started_at, finished_at, verdict, report)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO runs (command, root, hostname, version, started_at, finished_at, verdict, report, counts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 info.command,
                 info.root,
@@ -207,8 +237,9 @@ impl Case {
                 info.version,
                 info.started_at,
                 info.finished_at,
-                report.verdict().kind.as_str(),
-                report_json
+                verdict,
+                report_json,
+                counts_json
             ],
         )
         .map_err(db)?;
@@ -237,34 +268,29 @@ impl Case {
 
     /// The most recent run, if any.
     pub fn last_run(&self) -> Result<Option<StoredRun>, CaseError> {
-        let db = |source| CaseError::Db {
-            path: self.db_path.clone(),
-            source,
-        };
+        self.stored_run("ORDER BY id DESC LIMIT 1", [])
+    }
+
+    /// The most recent run that gives a verdict (not `logs grep`), if any.
+    pub fn last_judged_run(&self) -> Result<Option<StoredRun>, CaseError> {
+        self.stored_run("WHERE verdict <> ?1 ORDER BY id DESC LIMIT 1", [NO_VERDICT])
+    }
+
+    /// One run and its report, chosen by `clause` (after `FROM runs`).
+    fn stored_run(
+        &self,
+        clause: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Option<StoredRun>, CaseError> {
+        let sql = format!("SELECT {RUN_COLUMNS}, report FROM runs {clause}");
         let row = self
             .conn
-            .query_row(
-                "SELECT id, command, root, hostname, version, started_at, finished_at, report
-                 FROM runs ORDER BY id DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        RunInfo {
-                            command: r.get(1)?,
-                            root: r.get(2)?,
-                            hostname: r.get(3)?,
-                            version: r.get(4)?,
-                            started_at: r.get(5)?,
-                            finished_at: r.get(6)?,
-                        },
-                        r.get::<_, String>(7)?,
-                    ))
-                },
-            )
+            .query_row(&sql, args, |r| {
+                Ok((run_row(r)?, r.get::<_, String>(RUN_COLUMN_COUNT)?))
+            })
             .optional()
-            .map_err(db)?;
-        let Some((id, info, report_json)) = row else {
+            .map_err(|e| self.db_err(e))?;
+        let Some(((id, info, verdict), report_json)) = row else {
             return Ok(None);
         };
         let report: Report =
@@ -272,7 +298,35 @@ impl Case {
                 path: self.db_path.clone(),
                 source,
             })?;
-        Ok(Some(StoredRun { id, info, report }))
+        Ok(Some(StoredRun {
+            id,
+            info,
+            verdict,
+            report,
+        }))
+    }
+
+    /// Every run, oldest first, with its verdict, counts and number of findings.
+    pub fn runs(&self) -> Result<Vec<RunSummary>, CaseError> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS}, (SELECT COUNT(*) FROM findings f WHERE f.run_id = runs.id)
+             FROM runs ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.db_err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let (id, info, verdict) = run_row(r)?;
+                Ok(RunSummary {
+                    id,
+                    info,
+                    verdict,
+                    findings: r.get::<_, i64>(RUN_COLUMN_COUNT)?.max(0) as u64,
+                })
+            })
+            .map_err(|e| self.db_err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.db_err(e))?;
+        Ok(rows)
     }
 
     /// All findings of a rule across runs (for later steps: "which files did step 1 flag").
@@ -299,6 +353,45 @@ impl Case {
             })
             .collect()
     }
+}
+
+/// The columns [`run_row`] reads, in its order.
+const RUN_COLUMNS: &str =
+    "id, command, root, hostname, version, started_at, finished_at, counts, verdict";
+const RUN_COLUMN_COUNT: usize = 9;
+
+/// A row's id, [`RunInfo`] and verdict ([`RUN_COLUMNS`]). Counts that do not parse
+/// (a damaged case) read as none: they describe the run, they are not evidence.
+fn run_row(r: &rusqlite::Row) -> rusqlite::Result<(i64, RunInfo, String)> {
+    let counts: String = r.get(7)?;
+    let verdict: String = r.get(8)?;
+    Ok((
+        r.get(0)?,
+        RunInfo {
+            command: r.get(1)?,
+            root: r.get(2)?,
+            hostname: r.get(3)?,
+            version: r.get(4)?,
+            started_at: r.get(5)?,
+            finished_at: r.get(6)?,
+            counts: serde_json::from_str(&counts).unwrap_or_default(),
+            judges: verdict != NO_VERDICT,
+        },
+        verdict,
+    ))
+}
+
+/// Schema 4: `runs.counts` (a JSON object), added to an older case's table.
+fn add_counts_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('runs') WHERE name = 'counts'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch("ALTER TABLE runs ADD COLUMN counts TEXT NOT NULL DEFAULT '{}'")?;
+    }
+    Ok(())
 }
 
 /// The current time as RFC 3339 UTC, for [`RunInfo`].
@@ -343,10 +436,12 @@ mod tests {
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
         let mut case = Case::open_existing(t.path()).unwrap();
-        assert!(
-            case.last_run().unwrap().is_some(),
-            "runs survive the migration"
-        );
+        let old = case
+            .last_run()
+            .unwrap()
+            .expect("runs survive the migration");
+        assert!(old.info.counts.is_empty(), "and read with no counts");
+        assert_eq!(case.runs().unwrap().len(), 1);
         let id = case
             .record_action(&NewAction {
                 batch: "b",
@@ -389,6 +484,62 @@ mod tests {
     }
 
     #[test]
+    fn every_run_is_listed_and_a_search_gives_no_verdict() {
+        let t = tempfile::tempdir().unwrap();
+        let mut case = Case::open(t.path()).unwrap();
+        let info = |command: &str, judges| RunInfo {
+            command: command.into(),
+            root: "/mnt/img".into(),
+            hostname: "h".into(),
+            version: "0".into(),
+            started_at: now_rfc3339(),
+            finished_at: now_rfc3339(),
+            counts: BTreeMap::from([("matches".to_string(), 7)]),
+            judges,
+        };
+        let mut found = Report::default();
+        found.findings.push(R.finding().path("/var/www/x.php"));
+        let scan = case
+            .record_run(&info("scan /var/www", true), &found)
+            .unwrap();
+        let grep = case
+            .record_run(&info("logs grep", false), &Report::default())
+            .unwrap();
+        let failed = Report {
+            failed: vec!["searching the logs".into()],
+            ..Report::default()
+        };
+        case.record_run(&info("logs grep -e x", false), &failed)
+            .unwrap();
+        let runs = case.runs().unwrap();
+        let listed: Vec<(i64, &str, &str, u64)> = runs
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.info.command.as_str(),
+                    r.verdict.as_str(),
+                    r.findings,
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (scan, "scan /var/www", "compromised", 1),
+                (grep, "logs grep", NO_VERDICT, 0),
+                (grep + 1, "logs grep -e x", "incomplete", 0),
+            ]
+        );
+        assert_eq!(runs[1].info.counts.get("matches"), Some(&7));
+        assert_eq!(case.last_run().unwrap().unwrap().id, grep + 1);
+        // The incomplete search still judges (it says what is missing).
+        assert_eq!(case.last_judged_run().unwrap().unwrap().id, grep + 1);
+        let _ = case.record_run(&info("logs grep", false), &Report::default());
+        assert_eq!(case.last_judged_run().unwrap().unwrap().id, grep + 1);
+    }
+
+    #[test]
     fn runs_round_trip_and_last_wins() {
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join("case");
@@ -402,6 +553,8 @@ mod tests {
             version: "0".into(),
             started_at: now_rfc3339(),
             finished_at: now_rfc3339(),
+            counts: BTreeMap::from([("files".to_string(), 3)]),
+            judges: true,
         };
         let mut report = Report::default();
         report.findings.push(R.finding().path("/etc/x").line(3));
@@ -414,6 +567,8 @@ mod tests {
         assert_eq!(last.id, id2);
         assert_eq!(last.report, report);
         assert_eq!(case.findings_of_rule("t.rule").unwrap().len(), 3);
+        assert_eq!(last.info, info, "counts round-trip");
+        assert_eq!(last.verdict, "compromised");
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,

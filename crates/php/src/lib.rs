@@ -44,6 +44,10 @@ pub struct Limits {
     pub depth: usize,
     /// Bytes of decoded code parsed, and the largest string folded.
     pub decoded: usize,
+    /// Largest file parsed: a syntax tree takes about 150 bytes of memory per byte
+    /// of dense code (a 6 MB file of short statements, 900 MB), and attackers'
+    /// code that is larger is data (blobs), which a tree holds cheaply.
+    pub source: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             steps: 2_000_000,
             depth: 12,
             decoded: 8 << 20,
+            source: 2 << 20,
         }
     }
 }
@@ -70,6 +75,8 @@ pub enum Cut {
     Decoded,
     /// Code nested deeper than the limit was not analysed.
     Nesting,
+    /// The file is larger than the analysis reads: not analysed.
+    Size,
 }
 
 impl std::fmt::Display for Cut {
@@ -80,6 +87,7 @@ impl std::fmt::Display for Cut {
             Cut::Depth => "decoded code nested deeper than the limit",
             Cut::Decoded => "more decoded code than the limit",
             Cut::Nesting => "code nested deeper than the limit",
+            Cut::Size => "the file is larger than the analysis reads",
         })
     }
 }
@@ -120,6 +128,12 @@ impl Analyzer {
     /// Analyses the PHP file at `path` (a host path: what `__FILE__` and
     /// `__DIR__` are in its code).
     pub fn analyse_at(&mut self, path: Option<&str>, source: &[u8], limits: &Limits) -> Analysis {
+        if source.len() > limits.source {
+            return Analysis {
+                cut: Some(Cut::Size),
+                ..Analysis::default()
+            };
+        }
         let deadline = std::time::Instant::now() + limits.time;
         let mut bytes = source.to_vec();
         legacy::rewrite(&mut bytes);

@@ -290,6 +290,18 @@ fn hostile_input_is_bounded() {
     assert!(a.facts.iter().any(|f| f.kind == FactKind::RequestCode));
     let bomb = "<?php $s = 'ab'; while (1) { $s = $s . $s; } ";
     analyse(bomb);
+    // A file larger than the analysis reads is not parsed (a tree of dense code
+    // takes about 150 times the file's size in memory), and says so.
+    let limits = Limits {
+        source: 1 << 10,
+        ..Limits::default()
+    };
+    let big = format!("<?php {} eval($_GET[1]);", "$a = 1;\n".repeat(200));
+    let a = Analyzer::new().analyse(big.as_bytes(), &limits);
+    assert_eq!(a.cut, Some(Cut::Size));
+    assert!(a.facts.is_empty());
+    let small = Analyzer::new().analyse(b"<?php eval($_GET[1]);", &limits);
+    assert!(!small.facts.is_empty());
 }
 
 #[test]

@@ -193,7 +193,7 @@ impl<'e> FileScanner<'e> {
                 scanned.warnings.push(Warning::new(
                     path,
                     format!(
-                        "the PHP analysis did not see the whole file ({cut}); judged on what it saw"
+                        "the PHP analysis did not see the whole file ({cut}); judged by the rules and what it saw"
                     ),
                 ));
             }

@@ -60,3 +60,22 @@ private rule look_character_codes
     condition:
         any of them
 }
+
+private rule look_junk_removed
+{
+    strings:
+        // A name with junk letters in it, removed before use:
+        // str_replace('D', '', 'DcreaDteD_fDunDctDion').
+        $a = /str_replace\s*\(\s*['"][^'"\n]{1,8}['"]\s*,\s*['"]['"]\s*,\s*['"]\w{6,}/ nocase
+    condition:
+        $a
+}
+
+private rule look_commented_pieces
+{
+    strings:
+        // Short pieces joined across comments: "s"./*-*/"s"./*-*/"e".
+        $a = /['"][\w$]{1,4}['"]\s*\.\s*\/\*[^\n]{0,40}\*\/\s*['"]/
+    condition:
+        $a
+}

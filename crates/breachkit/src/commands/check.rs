@@ -2,13 +2,13 @@
 //! the run in the case.
 
 use crate::Exit;
-use crate::config::{CaseLocation, CheckConfig, Config};
+use crate::commands::record::{Outcome, Recorder, Unwritable};
+use crate::config::{CheckConfig, Config};
 use crate::failures::{self, Failures};
 use crate::print;
 use anyhow::Context as _;
-use breachkit_case::{Case, RunInfo, now_rfc3339};
 use breachkit_detect::Selection;
-use breachkit_finding::{Warning, escape_path};
+use breachkit_finding::escape_path;
 use breachkit_host::Host;
 
 pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> anyhow::Result<Exit> {
@@ -27,24 +27,7 @@ pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> any
     };
     // Open the case first: an explicit case that cannot be written stops the run
     // before any work, a default one only warns.
-    let mut case_warning = None;
-    let mut case = match Case::open(config.case.dir()) {
-        Ok(c) => Some(c),
-        Err(e) => match &config.case {
-            CaseLocation::Explicit(_) => return Err(e).context("cannot open the case (--case)"),
-            CaseLocation::Default(_) => {
-                case_warning = Some(Warning {
-                    path: None,
-                    message: format!(
-                        "{e}; this run is not recorded (choose a writable --case DIR)"
-                    ),
-                });
-                None
-            }
-        },
-    };
-
-    let started_at = now_rfc3339();
+    let recorder = Recorder::open(config, &host, Unwritable::Stop)?;
     let bar = print::progress(config, checks.len() as u64, "checking");
     let (mut report, failed) = breachkit_detect::run(&host, &checks, &|name| {
         bar.set_message(name.to_string());
@@ -52,28 +35,15 @@ pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> any
     });
     bar.finish_and_clear();
     failures.extend(failed);
-    report.warnings.extend(case_warning);
     // Before the run is recorded: the case keeps the verdict `incomplete` too.
     report.failed = failures.missing();
 
-    let mut recorded = None;
-    if let Some(case) = case.as_mut() {
-        let info = RunInfo {
-            command: config.command_line.clone(),
-            root: escape_path(host.root()),
-            hostname: hostname(&host),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            started_at,
-            finished_at: now_rfc3339(),
-        };
-        match case.record_run(&info, &report) {
-            Ok(id) => recorded = Some((escape_path(case.db_path()), id)),
-            Err(e) => report.warnings.push(Warning {
-                path: None,
-                message: format!("{e}; this run is not recorded"),
-            }),
-        }
-    }
+    let ran = report.checks.iter().filter(|c| c.skipped.is_none()).count();
+    let recorded = recorder.record(
+        config,
+        &mut report,
+        Outcome::verdict([("checks", ran as u64)]),
+    );
 
     let header = print::Header {
         title: "breachkit check".to_string(),
@@ -84,20 +54,4 @@ pub fn run(config: &Config, check: &CheckConfig, failures: &mut Failures) -> any
     };
     print::report(config, &header, &report, check.min_severity)?;
     Ok(failures::exit_of(&report, check.min_severity))
-}
-
-/// The investigated host's name: the kernel's on a live host, `/etc/hostname` in an image.
-fn hostname(host: &Host) -> String {
-    if host.is_live() {
-        return nix::unistd::gethostname()
-            .map(|h| {
-                breachkit_finding::escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(
-                    h.as_os_str(),
-                ))
-            })
-            .unwrap_or_default();
-    }
-    host.read("/etc/hostname", 256)
-        .map(|c| breachkit_finding::escape_bytes(c.bytes.trim_ascii()))
-        .unwrap_or_default()
 }

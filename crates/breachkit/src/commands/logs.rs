@@ -1,8 +1,11 @@
 //! `breachkit logs check | timeline | grep`: the logs of the live host or an image
 //! (the standard places plus `--log PATH`), turned into findings, a timeline, or
-//! the lines holding trigger words.
+//! the lines holding trigger words. Every run is recorded in the case: `check` and
+//! `timeline` with their findings and verdict, `grep` with its counts (matches are
+//! not findings: no verdict).
 
 use crate::Exit;
+use crate::commands::record::{Outcome, Recorder, Unwritable};
 use crate::config::{Config, LogsAction, LogsConfig};
 use crate::failures::{self, Failures};
 use crate::print;
@@ -18,6 +21,7 @@ pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyho
         Some(root) => Host::image(root).context("cannot read this image (--root)")?,
         None => Host::live(),
     };
+    let recorder = Recorder::open(config, &host, Unwritable::Warn)?;
     let mut warnings = Vec::new();
     let families = failures
         .source("finding the logs", || {
@@ -35,12 +39,32 @@ pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyho
                 families: &families,
                 warnings,
             };
-            check(config, sources, &options, *min_severity, failures)
+            check(config, sources, &options, *min_severity, recorder, failures)
         }
         LogsAction::Timeline { csv } => {
             let options = options(&host, logs, failures, &mut warnings)?;
+            let started = Instant::now();
             let analysis = analyse(&host, &families, &options, failures);
             warnings.extend(analysis.warnings);
+            // The timeline's findings are the log rules': the case keeps them and
+            // their verdict, as for `logs check`.
+            let mut report = Report {
+                findings: analysis.findings,
+                warnings,
+                checks: vec![status("logs", started)],
+                failed: failures.missing(),
+            };
+            report.sort();
+            recorder.record(
+                config,
+                &mut report,
+                Outcome::verdict([
+                    ("logs", analysis.files as u64),
+                    ("lines", analysis.lines),
+                    ("events", analysis.timeline.len() as u64),
+                ]),
+            );
+            let warnings = report.warnings;
             match csv {
                 Some(layout) => {
                     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -72,7 +96,7 @@ pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyho
                 families: &families,
                 warnings,
             };
-            grep(config, sources, &search, failures)
+            grep(config, sources, &search, recorder, failures)
         }
     }
 }
@@ -150,6 +174,7 @@ fn check(
     sources: Sources,
     options: &Options,
     min_severity: Severity,
+    recorder: Recorder,
     failures: &mut Failures,
 ) -> anyhow::Result<Exit> {
     let Sources {
@@ -163,14 +188,15 @@ fn check(
     let mut report = Report {
         findings: analysis.findings,
         warnings,
-        checks: vec![CheckStatus {
-            name: "logs".to_string(),
-            skipped: None,
-            millis: started.elapsed().as_millis() as u64,
-        }],
+        checks: vec![status("logs", started)],
         failed: failures.missing(),
     };
     report.sort();
+    let recorded = recorder.record(
+        config,
+        &mut report,
+        Outcome::verdict([("logs", analysis.files as u64), ("lines", analysis.lines)]),
+    );
     let header = print::Header {
         title: format!(
             "breachkit logs check: {} logs, {} lines",
@@ -178,7 +204,7 @@ fn check(
         ),
         root: escape_path(host.root()),
         live: host.is_live(),
-        case: None,
+        case: recorded,
         incomplete: Vec::new(),
     };
     print::report(config, &header, &report, min_severity)?;
@@ -189,6 +215,7 @@ fn grep(
     config: &Config,
     sources: Sources,
     search: &Search,
+    recorder: Recorder,
     failures: &mut Failures,
 ) -> anyhow::Result<Exit> {
     let Sources {
@@ -211,6 +238,7 @@ fn grep(
         list = breachkit_logs::default_words();
     }
     let compiled = Words::new(&list, case_sensitive).context("cannot search for these words")?;
+    let started = Instant::now();
     let printer = print::logs::GrepPrinter::new(config);
     let stats = failures
         .source("searching the logs", || {
@@ -221,15 +249,41 @@ fn grep(
             ..GrepStats::default()
         });
     warnings.extend(stats.warnings);
+    // Matches are not findings: the case keeps the counts, and no verdict.
+    let mut report = Report {
+        findings: Vec::new(),
+        warnings,
+        checks: vec![status("grep", started)],
+        failed: failures.missing(),
+    };
+    recorder.record(
+        config,
+        &mut report,
+        Outcome::no_verdict([
+            ("logs", stats.files),
+            ("bytes", stats.bytes),
+            ("matches", stats.matches),
+            ("words", list.len() as u64),
+        ]),
+    );
     printer.finish(
         config,
         (stats.files, stats.bytes, stats.matches),
-        &warnings,
-        &failures.missing(),
+        &report.warnings,
+        &report.failed,
     )?;
     Ok(if stats.matches > 0 {
         Exit::Findings
     } else {
         Exit::Clean
     })
+}
+
+/// The one "check" a logs run is, with its wall time.
+fn status(name: &str, started: Instant) -> CheckStatus {
+    CheckStatus {
+        name: name.to_string(),
+        skipped: None,
+        millis: started.elapsed().as_millis() as u64,
+    }
 }

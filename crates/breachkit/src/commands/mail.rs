@@ -1,9 +1,10 @@
 //! `breachkit mail`: the mail queues read natively, summed up as tables (by queue,
 //! sender, uid, script, subject, recipient domain) after the verdict and findings.
 //! `--format json` gives one document with the summary, every queued message and
-//! the findings; `jsonl` one finding per line.
+//! the findings; `jsonl` one finding per line. The run is recorded in the case.
 
 use crate::Exit;
+use crate::commands::record::{Outcome, Recorder, Unwritable};
 use crate::config::{Config, Format, MailConfig};
 use crate::failures::{self, Failures};
 use crate::print;
@@ -28,6 +29,7 @@ pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyho
         Some(root) => Host::image(root).with_context(|| "cannot read this image (--root)")?,
         None => Host::live(),
     };
+    let recorder = Recorder::open(config, &host, Unwritable::Warn)?;
     let bar = print::progress(config, 1, "reading the mail queues");
     let started = Instant::now();
     let (mail, failed) = breachkit_detect::mail::inspect(&host);
@@ -44,11 +46,21 @@ pub fn run(config: &Config, mail: &MailConfig, failures: &mut Failures) -> anyho
         failed: failures.missing(),
     };
     report.sort();
+    let recorded = recorder.record(
+        config,
+        &mut report,
+        Outcome::verdict([
+            ("messages", mail.summary.messages as u64),
+            ("recipients", mail.summary.recipients as u64),
+            ("bytes", mail.summary.bytes),
+            ("mailboxes", mail.mailboxes.len() as u64),
+        ]),
+    );
     let header = print::Header {
         title: "breachkit mail".to_string(),
         root: escape_path(host.root()),
         live: host.is_live(),
-        case: None,
+        case: recorded,
         incomplete: Vec::new(),
     };
     match config.format {
@@ -75,6 +87,7 @@ fn write_document(
         "tool": "breachkit",
         "version": env!("CARGO_PKG_VERSION"),
         "host": { "root": header.root, "live": header.live },
+        "case": header.case.as_ref().map(|(db, run)| json!({ "database": db, "run": run })),
         "verdict": verdict.kind,
         "failed": verdict.failed,
         "findings_verdict": verdict.findings_say,

@@ -6,6 +6,7 @@ mod check;
 mod logs;
 mod mail;
 mod quarantine;
+mod record;
 mod scan;
 
 use crate::Exit;

@@ -1,9 +1,10 @@
 //! `breachkit scan PATH…`: the content scanner on chosen files and directories of
 //! the running system or of an offline copy (`--root`), with the user's extra rules
 //! and hash lists; same output formats and exit codes as `check`, and a progress
-//! bar (files, bytes, hits) on a terminal.
+//! bar (files, bytes, hits) on a terminal. The run is recorded in the case.
 
 use crate::Exit;
+use crate::commands::record::{Outcome, Recorder, Unwritable};
 use crate::config::{Config, ScanConfig};
 use crate::failures::{self, Failures};
 use crate::print;
@@ -23,6 +24,7 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
         None => Host::live(),
     };
     let roots = scan_roots(&host, &scan.paths)?;
+    let recorder = Recorder::open(config, &host, Unwritable::Warn)?;
     let mut options = Options::new(breachkit_detect::files::PLACES);
     options.rules = scan.rules.clone();
     options.hashes = scan.hashes.clone();
@@ -91,6 +93,15 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
         failed: failures.missing(),
     };
     report.sort();
+    let recorded = recorder.record(
+        config,
+        &mut report,
+        Outcome::verdict([
+            ("files", stats.files),
+            ("bytes", stats.bytes),
+            ("known_good", stats.suppressed),
+        ]),
+    );
     let mut title = format!(
         "breachkit scan: {} files, {} in {:.1} s",
         stats.files,
@@ -107,7 +118,7 @@ pub fn run(config: &Config, scan: &ScanConfig, failures: &mut Failures) -> anyho
         title,
         root: escape_path(host.root()),
         live: host.is_live(),
-        case: None,
+        case: recorded,
         incomplete: Vec::new(),
     };
     print::report(config, &header, &report, scan.min_severity)?;

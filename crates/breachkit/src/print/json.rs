@@ -19,7 +19,13 @@ pub fn write_document(
     report: &Report,
     verdict: &Verdict,
 ) -> io::Result<()> {
-    let doc = json!({
+    to_writer_pretty(&mut *out, &document(header, report, verdict))?;
+    writeln!(out)
+}
+
+/// The document [`write_document`] writes, for commands that add fields to it.
+pub fn document(header: &Header, report: &Report, verdict: &Verdict) -> serde_json::Value {
+    json!({
         "tool": "breachkit",
         "version": env!("CARGO_PKG_VERSION"),
         "host": { "root": header.root, "live": header.live },
@@ -31,9 +37,7 @@ pub fn write_document(
         "findings": report.findings,
         "warnings": report.warnings,
         "checks": report.checks,
-    });
-    to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    })
 }
 
 pub fn write_lines(out: &mut impl Write, report: &Report) -> io::Result<()> {

@@ -3,7 +3,7 @@
 //! warnings on stderr.
 
 mod human;
-mod json;
+pub mod json;
 pub mod logs;
 pub mod quarantine;
 

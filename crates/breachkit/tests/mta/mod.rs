@@ -716,9 +716,13 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
 
 /// `breachkit mail --root IMAGE --format json`.
 pub fn mail_json(img: &Image) -> (Value, Output) {
+    // A case of its own: runs are recorded, never in the machine's default case.
+    let case = tempfile::tempdir().expect("case dir");
     let out = Command::new(bin())
         .args(["mail", "--root"])
         .arg(img.root())
+        .arg("--case")
+        .arg(case.path())
         .args(["--format", "json"])
         .stdin(Stdio::null())
         .output()
