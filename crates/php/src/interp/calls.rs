@@ -618,18 +618,6 @@ impl<'a> Interp<'a, '_> {
         frame.args = args.to_vec();
         let mut refs: Vec<(Node<'a>, Vec<u8>)> = Vec::new();
         let params = field(def.node, F::Parameters);
-        let call_line = {
-            self.src = saved_src;
-            let l = self.place(site).1;
-            self.src = def.source;
-            l
-        };
-        let call_text = {
-            self.src = saved_src;
-            let t = short(self.text(site));
-            self.src = def.source;
-            t
-        };
         let mut bound: Vec<(Vec<u8>, Val<'a>)> = Vec::new();
         if let Some(params) = params {
             let mut c = params.walk();
@@ -653,9 +641,11 @@ impl<'a> Interp<'a, '_> {
                             .unwrap_or_default(),
                     }
                 };
+                // The call's line and text only for a tainted argument (finding
+                // the line walks the tree).
                 let v = v.step(|| Step {
-                    line: call_line,
-                    text: call_text.clone(),
+                    line: self.place_in(saved_src, site).1,
+                    text: short(self.text_in(saved_src, site)),
                 });
                 if field(p, F::ReferenceModifier).is_some()
                     && let Some(n) = nodes.get(i)

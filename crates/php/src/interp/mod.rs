@@ -396,13 +396,23 @@ impl<'a, 'p> Interp<'a, 'p> {
 
     /// The bytes of a node of the current source.
     fn text(&self, node: Node<'a>) -> &'a [u8] {
-        let source: &'a Source = self.sources[self.src];
+        self.text_in(self.src, node)
+    }
+
+    /// The text of a node of source `src`.
+    fn text_in(&self, src: usize, node: Node<'a>) -> &'a [u8] {
+        let source: &'a Source = self.sources[src];
         source.bytes.get(node.byte_range()).unwrap_or_default()
     }
 
     /// Offset and line of a node, in the analysed file.
     fn place(&self, node: Node<'a>) -> (usize, u32) {
-        match self.sources[self.src].anchor {
+        self.place_in(self.src, node)
+    }
+
+    /// Offset and line of a node of source `src`, in the analysed file.
+    fn place_in(&self, src: usize, node: Node<'a>) -> (usize, u32) {
+        match self.sources[src].anchor {
             Some(anchor) => anchor,
             None => (node.start_byte(), node.start_position().row as u32 + 1),
         }
