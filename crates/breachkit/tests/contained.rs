@@ -17,32 +17,17 @@
 
 use breachkit_testkit::FakeHost;
 use serde_json::Value;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// A uid no process runs as, so its process count starts at zero.
+mod forced;
+
+use forced::text;
+
+/// A uid no process runs as (each test file its own: they run at once).
 const UNUSED_UID: u32 = 64_999;
 
-/// Runs breachkit as [`UNUSED_UID`] limited to one process: itself, no threads.
 fn without_threads(args: &[&str]) -> Output {
-    let case = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(
-        case.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o777),
-    )
-    .unwrap();
-    Command::new("prlimit")
-        .args(["--nproc=1", "--", env!("CARGO_BIN_EXE_breachkit")])
-        .args(["--case", case.path().to_str().unwrap()])
-        .args(args)
-        .uid(UNUSED_UID)
-        .gid(UNUSED_UID)
-        .output()
-        .expect("prlimit (util-linux) runs breachkit")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    forced::without_threads(UNUSED_UID, args)
 }
 
 #[test]

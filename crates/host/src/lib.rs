@@ -18,12 +18,14 @@ mod text;
 mod users;
 mod walk;
 mod webroots;
+mod wildcard;
 
 pub use error::{HostError, HostErrorKind};
 pub use read::{Content, open_regular_following};
 pub use text::{Line, lines};
 pub use users::{Accounts, Group, User, WEB_ACCOUNTS};
 pub use walk::Entry;
+pub use wildcard::wildcard;
 
 use breachkit_finding::escape_path;
 use std::path::{Path, PathBuf};

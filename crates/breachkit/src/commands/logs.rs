@@ -43,18 +43,9 @@ pub fn run(config: &Config, logs: &LogsConfig, failures: &mut Failures) -> anyho
         }
         LogsAction::Timeline { csv } => {
             let options = options(&host, logs, failures, &mut warnings)?;
-            let started = Instant::now();
-            let analysis = analyse(&host, &families, &options, failures);
-            warnings.extend(analysis.warnings);
             // The timeline's findings are the log rules': the case keeps them and
             // their verdict, as for `logs check`.
-            let mut report = Report {
-                findings: analysis.findings,
-                warnings,
-                checks: vec![status("logs", started)],
-                failed: failures.missing(),
-            };
-            report.sort();
+            let (mut report, analysis) = judged(&host, &families, &options, failures, warnings);
             recorder.record(
                 config,
                 &mut report,
@@ -113,6 +104,28 @@ fn families(host: &Host, given: &[PathBuf], warnings: &mut Vec<Warning>) -> Vec<
 }
 
 /// The logs read and judged, contained: a bug met in one log costs the analysis.
+/// The logs analysed and their report (findings, warnings, the failures met); the
+/// rest of the analysis (counts, timeline) beside it.
+fn judged(
+    host: &Host,
+    families: &[Family],
+    options: &Options,
+    failures: &mut Failures,
+    mut warnings: Vec<Warning>,
+) -> (Report, Analysis) {
+    let started = Instant::now();
+    let mut analysis = analyse(host, families, options, failures);
+    warnings.append(&mut analysis.warnings);
+    let mut report = Report {
+        findings: std::mem::take(&mut analysis.findings),
+        warnings,
+        checks: vec![status("logs", started)],
+        failed: failures.missing(),
+    };
+    report.sort();
+    (report, analysis)
+}
+
 fn analyse(
     host: &Host,
     families: &[Family],
@@ -180,18 +193,9 @@ fn check(
     let Sources {
         host,
         families,
-        mut warnings,
-    } = sources;
-    let started = Instant::now();
-    let analysis = analyse(host, families, options, failures);
-    warnings.extend(analysis.warnings);
-    let mut report = Report {
-        findings: analysis.findings,
         warnings,
-        checks: vec![status("logs", started)],
-        failed: failures.missing(),
-    };
-    report.sort();
+    } = sources;
+    let (mut report, analysis) = judged(host, families, options, failures, warnings);
     let recorded = recorder.record(
         config,
         &mut report,

@@ -3,7 +3,7 @@
 //! `%h`, `%u`, `%U` and `%%` tokens expanded per account.
 
 use crate::Context;
-use breachkit_host::{User, lines};
+use breachkit_host::{User, lines, wildcard};
 use std::path::{Path, PathBuf};
 
 const SSHD_CONFIG: &str = "/etc/ssh/sshd_config";
@@ -167,37 +167,6 @@ fn included(ctx: &mut Context, pattern: &str) -> Vec<PathBuf> {
         .filter(|e| !e.meta.is_dir() && wildcard(name.as_bytes(), e.file_name().as_bytes()))
         .map(|e| e.host)
         .collect()
-}
-
-/// glob(3) matching of one name: `*` and `?`; a leading dot must be matched literally.
-fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
-    if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
-        return false;
-    }
-    // What is left of each; at the last `*`: the pattern after it and the name it
-    // was tried against, to try one more character when a later match fails.
-    let (mut p, mut n) = (pattern, name);
-    let mut star: Option<(&[u8], &[u8])> = None;
-    while let Some((&c, name_rest)) = n.split_first() {
-        match p.split_first() {
-            Some((&pc, pattern_rest)) if pc == b'?' || pc == c => {
-                (p, n) = (pattern_rest, name_rest);
-            }
-            Some((b'*', pattern_rest)) => {
-                star = Some((pattern_rest, n));
-                p = pattern_rest;
-            }
-            _ => {
-                let Some((after_star, tried)) = star else {
-                    return false;
-                };
-                let tried = tried.get(1..).unwrap_or_default();
-                star = Some((after_star, tried));
-                (p, n) = (after_star, tried);
-            }
-        }
-    }
-    p.iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]

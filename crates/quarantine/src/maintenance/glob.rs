@@ -2,6 +2,7 @@
 //! `*` and `?` in the last component, files in name order. A directory named
 //! without a pattern means every file in it (apache's `Include dir/`).
 
+use breachkit_host::wildcard;
 use std::path::{Path, PathBuf};
 
 /// The files a pattern names (relative patterns resolved against `base`).
@@ -36,42 +37,11 @@ fn files_in(dir: &Path, pattern: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = rd
         .flatten()
         .filter(|e| e.path().is_file())
-        .filter(|e| matches(pattern.as_bytes(), e.file_name().as_encoded_bytes()))
+        .filter(|e| wildcard(pattern.as_bytes(), e.file_name().as_encoded_bytes()))
         .map(|e| e.path())
         .collect();
     out.sort();
     out
-}
-
-/// Shell-style match of `*` and `?`; a leading dot is matched only explicitly.
-fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
-        return false;
-    }
-    // What is left of each; at the last `*`: the pattern after it and the name it
-    // was tried against, to try one more character when a later match fails.
-    let (mut p, mut n) = (pattern, name);
-    let mut star: Option<(&[u8], &[u8])> = None;
-    while let Some((&c, name_rest)) = n.split_first() {
-        match p.split_first() {
-            Some((&pc, pattern_rest)) if pc == b'?' || pc == c => {
-                (p, n) = (pattern_rest, name_rest);
-            }
-            Some((b'*', pattern_rest)) => {
-                star = Some((pattern_rest, n));
-                p = pattern_rest;
-            }
-            _ => {
-                let Some((after_star, tried)) = star else {
-                    return false;
-                };
-                let tried = tried.get(1..).unwrap_or_default();
-                star = Some((after_star, tried));
-                (p, n) = (after_star, tried);
-            }
-        }
-    }
-    p.iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -80,11 +50,11 @@ mod tests {
 
     #[test]
     fn wildcards() {
-        assert!(matches(b"*", b"default"));
-        assert!(matches(b"*.conf", b"a.conf"));
-        assert!(!matches(b"*.conf", b"a.conf.bak"));
-        assert!(!matches(b"*", b".hidden"));
-        assert!(matches(b"a?c*", b"abcdef"));
+        assert!(wildcard(b"*", b"default"));
+        assert!(wildcard(b"*.conf", b"a.conf"));
+        assert!(!wildcard(b"*.conf", b"a.conf.bak"));
+        assert!(!wildcard(b"*", b".hidden"));
+        assert!(wildcard(b"a?c*", b"abcdef"));
         let t = tempfile::tempdir().unwrap();
         std::fs::create_dir(t.path().join("d")).unwrap();
         std::fs::write(t.path().join("d/b.conf"), "").unwrap();
