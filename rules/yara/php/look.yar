@@ -79,3 +79,25 @@ private rule look_commented_pieces
     condition:
         $a
 }
+
+private rule look_escaped_names
+{
+    strings:
+        // Names written as escapes of letters: "\x48\124\x54\120" (HTTP), "\145\166".
+        $a = /(\\x[4-7][0-9a-fA-F]|\\1[0-7][0-7]){4}/
+    condition:
+        $a
+}
+
+private rule look_encoded_code
+{
+    strings:
+        // PHP or its request and runner names in base64: a loader's payload.
+        $php = "<?php" base64
+        $eval = "eval(" base64
+        $post = "$_POST" base64
+        $get = "$_GET" base64
+        $request = "$_REQUEST" base64
+    condition:
+        any of them
+}
