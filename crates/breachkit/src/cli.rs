@@ -1,5 +1,6 @@
 //! The command line (clap), turned into a plain [`Config`] so no other code sees clap.
 
+use crate::config::GatherConfig;
 use crate::config::MailConfig;
 use crate::config::ScanConfig;
 use crate::config::{AwsTarget, IsolateConfig, QuarantineConfig};
@@ -57,9 +58,44 @@ enum CommandArg {
     /// Step 2: evidence backup, maintenance page, host and AWS isolation
     #[command(subcommand)]
     Quarantine(QuarantineArg),
+    /// Step 3: an evidence bundle with chain of custody (live state, login records, logs, configs, flagged files, a timeline)
+    #[command(args_conflicts_with_subcommands = true)]
+    Gather(GatherArgs),
     /// Work with the case: what was found and done
     #[command(subcommand)]
     Case(CaseArg),
+}
+
+#[derive(Args)]
+struct GatherArgs {
+    #[command(subcommand)]
+    action: Option<GatherArg>,
+    /// Collect from an offline copy laid out like / instead of the running system
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Where the bundle goes: a new directory, or one archive when it ends in .tar.zst
+    /// [default: CASE/evidence/bundle-TIME]
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Who collects (goes into the acquisition log) [default: $SUDO_USER or $USER]
+    #[arg(long, value_name = "NAME")]
+    examiner: Option<String>,
+    /// Why, or anything the record should say (goes into the acquisition log)
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// The most copied of one host file, in MiB: a larger one keeps its first bytes,
+    /// and the manifest says so
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    max_file: u64,
+}
+
+#[derive(Subcommand)]
+enum GatherArg {
+    /// Re-hash a bundle (directory or .tar.zst) against its manifest and the case's record; exit 1 on any difference
+    Verify {
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -418,6 +454,16 @@ pub fn parse() -> Config {
         }),
         CommandArg::Logs(l) => Command::Logs(logs_config(l)),
         CommandArg::Quarantine(q) => Command::Quarantine(quarantine_config(q)),
+        CommandArg::Gather(g) => Command::Gather(match g.action {
+            Some(GatherArg::Verify { bundle }) => GatherConfig::Verify { bundle },
+            None => GatherConfig::Collect {
+                root: g.root,
+                out: g.out,
+                examiner: g.examiner,
+                note: g.note,
+                max_file: g.max_file.max(1).saturating_mul(1 << 20),
+            },
+        }),
     };
     let command_line = std::env::args_os()
         .skip(1)

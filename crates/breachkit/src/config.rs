@@ -142,12 +142,28 @@ pub struct MailConfig {
 }
 
 #[derive(Debug, Clone)]
+pub enum GatherConfig {
+    Collect {
+        root: Option<PathBuf>,
+        out: Option<PathBuf>,
+        examiner: Option<String>,
+        note: Option<String>,
+        /// Bytes.
+        max_file: u64,
+    },
+    Verify {
+        bundle: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone)]
 pub enum Command {
     Check(CheckConfig),
     Mail(MailConfig),
     Scan(ScanConfig),
     Logs(LogsConfig),
     Quarantine(QuarantineConfig),
+    Gather(GatherConfig),
     CaseShow,
 }
 

@@ -5,8 +5,10 @@
 
 pub mod actions;
 pub mod backups;
+pub mod bundles;
 
 pub use backups::BackupRecord;
+pub use bundles::BundleRecord;
 
 pub use actions::{
     Action, ActionState, ApplyError, Change, ChangeError, NewAction, apply_changes, undo_batch,
@@ -23,8 +25,9 @@ pub const DB_FILE: &str = "case.db";
 /// Schema version, in SQLite's `user_version`; bumped with each migration.
 /// 1: runs and findings. 2: the action journal ([`actions::SCHEMA`]). 3: the backup
 /// register with each manifest's hash ([`backups::SCHEMA`]). 4: each run's counts
-/// (files, lines, messages, matches…), for runs of every command.
-const SCHEMA_VERSION: i64 = 4;
+/// (files, lines, messages, matches…), for runs of every command. 5: the register
+/// of evidence bundles ([`bundles::SCHEMA`]).
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -171,6 +174,7 @@ impl Case {
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(actions::SCHEMA).map_err(db)?;
         conn.execute_batch(backups::SCHEMA).map_err(db)?;
+        conn.execute_batch(bundles::SCHEMA).map_err(db)?;
         add_counts_column(&conn).map_err(db)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;

@@ -10,10 +10,11 @@ pub mod files;
 mod history;
 mod logs;
 pub mod mail;
+pub mod packages;
 pub mod paths;
 mod persistence;
 mod php;
-mod processes;
+pub mod processes;
 
 pub use contain::{Failure, contain};
 pub use context::Context;
@@ -46,6 +47,7 @@ pub fn all_checks() -> &'static [&'static dyn Check] {
         &files::Files,
         &logs::Logs,
         &mail::Mail,
+        &packages::Packages,
     ]
 }
 

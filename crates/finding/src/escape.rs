@@ -38,6 +38,36 @@ pub fn escape_path(path: &Path) -> String {
     escape_bytes(path.as_os_str().as_bytes())
 }
 
+/// The host bytes an [`escape_bytes`] string stands for (`\\` and `\xNN` undone),
+/// e.g. to open again the file a finding names.
+pub fn unescape_bytes(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match rest {
+            [b'\\', tail @ ..] => {
+                out.push(b'\\');
+                rest = tail;
+            }
+            [b'x', hi, lo, tail @ ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
+                let hex = [*hi, *lo];
+                let byte = std::str::from_utf8(&hex)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                out.push(byte.unwrap_or(b'?'));
+                rest = tail;
+            }
+            _ => out.push(b'\\'),
+        }
+    }
+    out
+}
+
 /// Characters a terminal would act on rather than print: C0 and C1 controls, DEL,
 /// and the bidi embedding, override and isolate characters.
 fn is_dangerous(c: char) -> bool {
@@ -101,6 +131,13 @@ mod tests {
     fn invalid_utf8_and_backslashes_are_lossless() {
         assert_eq!(escape_bytes(b"a\xffb\\c"), "a\\xffb\\\\c");
         assert_eq!(escape_bytes("é".as_bytes()), "é");
+    }
+
+    #[test]
+    fn unescape_gives_the_bytes_back() {
+        for raw in [&b"a\xffb\\c"[..], b"\\x41", "é\n".as_bytes(), b"\\xz", b""] {
+            assert_eq!(unescape_bytes(&escape_bytes(raw)), raw, "{raw:?}");
+        }
     }
 
     #[test]

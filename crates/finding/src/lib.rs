@@ -16,7 +16,7 @@ mod rule;
 mod severity;
 mod verdict;
 
-pub use escape::{csv_cell, escape_bytes, escape_path, terminal_safe};
+pub use escape::{csv_cell, escape_bytes, escape_path, terminal_safe, unescape_bytes};
 pub use finding::Finding;
 pub use report::{CheckStatus, Report, Warning};
 pub use rule::Rule;

@@ -138,4 +138,21 @@ impl Host {
     pub fn accounts(&self) -> &Accounts {
         self.accounts.get_or_init(|| Accounts::load(self))
     }
+
+    /// The host's name, escaped: the kernel's on a live host, `/etc/hostname` in an
+    /// image (empty when unknown).
+    pub fn hostname(&self) -> String {
+        if self.live {
+            return nix::unistd::gethostname()
+                .map(|h| {
+                    breachkit_finding::escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(
+                        h.as_os_str(),
+                    ))
+                })
+                .unwrap_or_default();
+        }
+        self.read("/etc/hostname", 256)
+            .map(|c| breachkit_finding::escape_bytes(c.bytes.trim_ascii()))
+            .unwrap_or_default()
+    }
 }

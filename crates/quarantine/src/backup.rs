@@ -166,13 +166,14 @@ pub fn backup(
         .to_string();
     let archive = dir.join(format!("backup-{stamp}.tar.zst"));
     let manifest = dir.join(format!("backup-{stamp}.manifest.jsonl"));
-    let mut partial = Partial {
-        files: [&archive, &manifest],
-        finished: false,
+    let skip = case_dir
+        .canonicalize()
+        .unwrap_or_else(|_| case_dir.to_path_buf());
+    let limits = ArchiveLimits {
+        skip: &skip,
+        max_file: None,
     };
-    let result = write_backup(host, paths, case_dir, &archive, &manifest, progress);
-    partial.finished = result.is_ok();
-    let mut summary = result?;
+    let mut summary = write_archive(host, paths, &limits, &archive, &manifest, progress)?;
     if let Err(e) = register(case_dir, &summary) {
         summary.warnings.push(Warning::new(
             escape_path(&summary.manifest),
@@ -227,17 +228,48 @@ fn create_new(path: &Path) -> Result<File, QuarantineError> {
         .map_err(QuarantineError::io(path))
 }
 
-fn write_backup(
+/// What an archive leaves out or cuts.
+#[derive(Debug, Clone, Copy)]
+pub struct ArchiveLimits<'a> {
+    /// A directory never stored (where the archive itself is written).
+    pub skip: &'a Path,
+    /// The most stored of one file: a larger one (a 4 GB sparse file) keeps its
+    /// first bytes, and its manifest entry says so.
+    pub max_file: Option<u64>,
+}
+
+/// Streams `paths` (host paths) into a new `archive` (`tar` + `zstd`) with its
+/// `manifest` (JSON lines), marks both tainted, and returns what was written. Used
+/// by [`backup`] and by the evidence bundle of `gather`. Unreadable entries are
+/// warnings; a failure to write (a full disk) is the error, and then both files
+/// are removed (also when a bug panics mid-way): no half archive is left to be
+/// taken for evidence.
+pub fn write_archive(
     host: &Host,
     paths: &[PathBuf],
-    case_dir: &Path,
+    limits: &ArchiveLimits,
     archive: &Path,
     manifest: &Path,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<BackupSummary, QuarantineError> {
-    let skip = case_dir
-        .canonicalize()
-        .unwrap_or_else(|_| case_dir.to_path_buf());
+    let mut partial = Partial {
+        files: [archive, manifest],
+        finished: false,
+    };
+    let result = write_backup(host, paths, limits, archive, manifest, progress);
+    partial.finished = result.is_ok();
+    result
+}
+
+fn write_backup(
+    host: &Host,
+    paths: &[PathBuf],
+    limits: &ArchiveLimits,
+    archive: &Path,
+    manifest: &Path,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<BackupSummary, QuarantineError> {
+    let skip = limits.skip;
     let mut encoder = zstd::stream::write::Encoder::new(create_new(archive)?, 3)
         .map_err(QuarantineError::io(archive))?;
     // Two workers: compression overlaps reading and hashing.
@@ -279,7 +311,7 @@ fn write_backup(
     };
     let mut done = Progress::default();
     for path in paths {
-        for item in walker(host, path, &skip) {
+        for item in walker(host, path, skip) {
             let entry = match item {
                 Ok(e) => e,
                 Err(err) => {
@@ -305,7 +337,15 @@ fn write_backup(
                     continue;
                 }
             };
-            let stored = store(host, &mut tar, &host_path, &meta, &mut summary, archive)?;
+            let stored = store(
+                host,
+                &mut tar,
+                &host_path,
+                &meta,
+                limits.max_file,
+                &mut summary,
+                archive,
+            )?;
             if let Some(e) = stored {
                 summary.bytes += if e.kind == "file" { e.size } else { 0 };
                 out.line(&e)?;
@@ -465,6 +505,7 @@ fn store<W: Write>(
     tar: &mut tar::Builder<W>,
     host_path: &Path,
     meta: &Metadata,
+    max_file: Option<u64>,
     summary: &mut BackupSummary,
     archive: &Path,
 ) -> Result<Option<ManifestEntry>, QuarantineError> {
@@ -515,7 +556,8 @@ fn store<W: Write>(
                 return Ok(None);
             }
         };
-        let size = fmeta.len();
+        let whole = fmeta.len();
+        let size = max_file.map_or(whole, |m| whole.min(m));
         let mut h = tar_header(&e, &fmeta);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_size(size);
@@ -528,7 +570,7 @@ fn store<W: Write>(
         };
         tar.append_data(&mut h, name, &mut reader).map_err(werr)?;
         let mut extra = [0u8; 1];
-        let grew = matches!(reader.inner.read(&mut extra), Ok(n) if n > 0);
+        let grew = size == whole && matches!(reader.inner.read(&mut extra), Ok(n) if n > 0);
         e.size = size;
         e.sha256 = Some(hex::encode(reader.hasher.finalize()));
         e.stored = true;
@@ -542,6 +584,9 @@ fn store<W: Write>(
                 size - n
             )),
             (None, _, true) => Some(format!("grew while read: the first {size} bytes stored")),
+            _ if size < whole => Some(format!(
+                "{whole} bytes, over the cap: the first {size} bytes stored"
+            )),
             _ => None,
         };
         if let Some(n) = &note {

@@ -147,18 +147,34 @@ pub fn verify(archive: &Path) -> Result<VerifyReport, QuarantineError> {
 
 /// [`verify`] against the record of `case` (`None`: no record to check against).
 pub fn verify_with(archive: &Path, case: Option<&Case>) -> Result<VerifyReport, QuarantineError> {
-    // Refused before anything is read: the archive must not be a FIFO either.
-    let file = open_regular(archive)?;
-    let manifest = manifest_of(archive);
-    let (header, mut expected, manifest_sha256) = read_manifest(&manifest)?;
     let name = archive
         .file_name()
         .map(|n| escape_path(Path::new(n)))
         .unwrap_or_default();
     let recorded = match case {
-        Some(case) => case.backup(&name)?,
+        Some(case) => case.backup(&name)?.map(|r| r.manifest_sha256),
         None => None,
     };
+    verify_recorded(archive, recorded)
+}
+
+/// [`verify`] of an archive whose manifest's SHA-256 the caller knows from its own
+/// record (an evidence bundle's manifest lists the archive's manifest).
+pub fn verify_against(
+    archive: &Path,
+    manifest_sha256: &str,
+) -> Result<VerifyReport, QuarantineError> {
+    verify_recorded(archive, Some(manifest_sha256.to_string()))
+}
+
+fn verify_recorded(
+    archive: &Path,
+    recorded: Option<String>,
+) -> Result<VerifyReport, QuarantineError> {
+    // Refused before anything is read: the archive must not be a FIFO either.
+    let file = open_regular(archive)?;
+    let manifest = manifest_of(archive);
+    let (header, mut expected, manifest_sha256) = read_manifest(&manifest)?;
     let mut report = VerifyReport {
         archive: archive.to_path_buf(),
         manifest: manifest.clone(),
@@ -166,17 +182,17 @@ pub fn verify_with(archive: &Path, case: Option<&Case>) -> Result<VerifyReport, 
         differences: Vec::new(),
         tainted: header.tainted,
         manifest_sha256: manifest_sha256.clone(),
-        recorded_manifest_sha256: recorded.as_ref().map(|r| r.manifest_sha256.clone()),
+        recorded_manifest_sha256: recorded.clone(),
         warnings: Vec::new(),
     };
     match &recorded {
-        Some(r) if r.manifest_sha256 != manifest_sha256 => {
+        Some(r) if *r != manifest_sha256 => {
             report.differences.push(Difference {
                 path: String::new(),
                 what: format!(
                     "manifest {} has SHA-256 {manifest_sha256}, but the case recorded {} when the backup was made: the manifest was changed, so the archive cannot be trusted to match it",
                     escape_path(&manifest),
-                    r.manifest_sha256
+                    r
                 ),
             });
         }

@@ -23,6 +23,7 @@ pub fn run(config: &Config) -> anyhow::Result<Exit> {
             escape_path(dir)
         );
     }
+    let bundles = case.bundles()?;
     let last = case.last_judged_run()?;
     let header = last.as_ref().map(|run| print::Header {
         title: format!(
@@ -51,6 +52,10 @@ pub fn run(config: &Config) -> anyhow::Result<Exit> {
             };
             if let Some(obj) = doc.as_object_mut() {
                 obj.insert("runs".to_string(), runs.iter().map(run_json).collect());
+                obj.insert(
+                    "bundles".to_string(),
+                    bundles.iter().map(bundle_json).collect(),
+                );
             }
             let mut out = std::io::BufWriter::new(stdout.lock());
             breachkit_finding::json::to_writer_pretty(&mut out, &doc)?;
@@ -62,6 +67,20 @@ pub fn run(config: &Config) -> anyhow::Result<Exit> {
             writeln!(out, "Runs in case {}:", terminal_safe(&escape_path(dir)))?;
             for r in &runs {
                 writeln!(out, "  {}", terminal_safe(&run_line(r)))?;
+            }
+            if !bundles.is_empty() {
+                writeln!(out, "Evidence bundles (breachkit gather verify BUNDLE):")?;
+            }
+            for b in &bundles {
+                let line = format!(
+                    "  {}  {}  by {}{}  manifest SHA-256 {}",
+                    b.created_at,
+                    b.bundle,
+                    b.examiner,
+                    if b.complete { "" } else { "  INCOMPLETE" },
+                    b.manifest_sha256
+                );
+                writeln!(out, "{}", terminal_safe(&line))?;
             }
             writeln!(out)?;
             out.flush()?;
@@ -115,5 +134,15 @@ fn run_json(r: &RunSummary) -> serde_json::Value {
         "verdict": r.verdict,
         "findings": r.findings,
         "counts": r.info.counts,
+    })
+}
+
+fn bundle_json(b: &breachkit_case::BundleRecord) -> serde_json::Value {
+    json!({
+        "bundle": b.bundle,
+        "manifest_sha256": b.manifest_sha256,
+        "examiner": b.examiner,
+        "complete": b.complete,
+        "created_at": b.created_at,
     })
 }

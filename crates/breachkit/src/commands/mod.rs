@@ -3,6 +3,7 @@
 
 mod case_show;
 mod check;
+mod gather;
 mod logs;
 mod mail;
 mod quarantine;
@@ -21,6 +22,7 @@ pub fn run(config: &Config, failures: &mut Failures) -> anyhow::Result<Exit> {
         Command::Scan(s) => scan::run(config, s, failures),
         Command::Logs(l) => logs::run(config, l, failures),
         Command::Quarantine(q) => quarantine::run(config, q),
+        Command::Gather(g) => gather::run(config, g, failures),
         Command::CaseShow => case_show::run(config),
     }
 }

@@ -86,7 +86,7 @@ impl Recorder {
             warning,
             started_at: now_rfc3339(),
             root: escape_path(host.root()),
-            hostname: hostname(host),
+            hostname: host.hostname(),
         })
     }
 
@@ -135,20 +135,4 @@ fn not_recorded(e: impl std::fmt::Display, hint: &str) -> Warning {
         path: None,
         message: format!("{e}; this run is not recorded in the case{hint}"),
     }
-}
-
-/// The investigated host's name: the kernel's on a live host, `/etc/hostname` in an image.
-fn hostname(host: &Host) -> String {
-    if host.is_live() {
-        return nix::unistd::gethostname()
-            .map(|h| {
-                breachkit_finding::escape_bytes(std::os::unix::ffi::OsStrExt::as_bytes(
-                    h.as_os_str(),
-                ))
-            })
-            .unwrap_or_default();
-    }
-    host.read("/etc/hostname", 256)
-        .map(|c| breachkit_finding::escape_bytes(c.bytes.trim_ascii()))
-        .unwrap_or_default()
 }

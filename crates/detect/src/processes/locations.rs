@@ -12,7 +12,7 @@ const DELETED: &[u8] = b" (deleted)";
 
 /// The `exe` link of a process, read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Exe<'a> {
+pub enum Exe<'a> {
     /// An anonymous memory file (`memfd_create`), by its name: never on disk.
     Memfd(&'a [u8]),
     /// A file unlinked since the process started, by the path it had.
@@ -31,7 +31,7 @@ impl<'a> Exe<'a> {
     }
 }
 
-pub(super) fn exe_state(link: &[u8]) -> Exe<'_> {
+pub fn exe_state(link: &[u8]) -> Exe<'_> {
     if let Some(name) = link.strip_prefix(b"/memfd:") {
         return Exe::Memfd(name.strip_suffix(DELETED).unwrap_or(name));
     }
@@ -42,12 +42,12 @@ pub(super) fn exe_state(link: &[u8]) -> Exe<'_> {
 }
 
 /// A link target without the kernel's ` (deleted)` marker.
-pub(super) fn without_deleted(link: &[u8]) -> &[u8] {
+pub fn without_deleted(link: &[u8]) -> &[u8] {
     link.strip_suffix(DELETED).unwrap_or(link)
 }
 
 /// Directories every account can write to.
-const TEMP_DIRS: &[&[u8]] = &[b"/tmp", b"/var/tmp", b"/dev/shm", b"/run/shm"];
+pub const TEMP_DIRS: &[&[u8]] = &[b"/tmp", b"/var/tmp", b"/dev/shm", b"/run/shm"];
 
 /// Hidden directories right under a person's home (`/root/`, `/home/NAME/`) that hold
 /// per-user toolchains: programs run from them are normal on an admin's or a
@@ -64,7 +64,7 @@ const TOOLCHAIN_DIRS: &[&[u8]] = &[
 
 /// A place programs of an honest server do not run from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Place {
+pub enum Place {
     Temp,
     Hidden,
 }
@@ -79,7 +79,7 @@ impl Place {
 }
 
 /// Whether an absolute path is in a temp directory or has a hidden component.
-pub(super) fn risky_place(path: &[u8]) -> Option<Place> {
+pub fn risky_place(path: &[u8]) -> Option<Place> {
     let in_temp = TEMP_DIRS.iter().any(|dir| {
         path.strip_prefix(*dir)
             .is_some_and(|rest| matches!(rest.first(), None | Some(b'/')))

@@ -13,6 +13,9 @@
 //!
 //! breachkit itself is never reported. A process that exits while it is read is
 //! skipped quietly.
+//!
+//! The readers are public for the evidence bundle (step 3), which lists the same
+//! processes and sockets: one way of reading `/proc`, not two.
 
 mod cpu;
 mod environ;
@@ -24,6 +27,13 @@ mod programs;
 mod rules;
 mod sockets;
 mod unread;
+
+pub use locations::{Exe, Place, exe_state, risky_place};
+pub use proc_read::{
+    Ids, MAX_ARGS, ProcInfo, ReadError, Stat, list_pids, open, read_bounded, read_stat,
+    read_with_stat,
+};
+pub use sockets::{InetSocket, TABLES, TableRow, parse_rows, word};
 
 use crate::{Check, Context};
 use cpu::Clock;

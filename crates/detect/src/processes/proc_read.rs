@@ -22,13 +22,13 @@ use std::path::PathBuf;
 /// threads only; a user process cannot set it.
 const PF_KTHREAD: u64 = 0x0020_0000;
 /// The most of a command line or an environment that is read.
-const MAX_ARGS: u64 = 256 << 10;
+pub const MAX_ARGS: u64 = 256 << 10;
 /// The most of `stat` or `status` that is read (both are a few hundred bytes).
-const MAX_SMALL: u64 = 64 << 10;
+pub const MAX_SMALL: u64 = 64 << 10;
 
 /// Why something under `/proc/PID` could not be read.
 #[derive(Debug)]
-pub(super) enum ReadError {
+pub enum ReadError {
     /// The process exited (or the file does not exist for it: a closed fd).
     Gone,
     /// Permission denied.
@@ -71,7 +71,7 @@ impl From<ProcError> for ReadError {
 
 /// The fields of `/proc/PID/stat` the rules use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Stat {
+pub struct Stat {
     /// The process name (`comm`), raw.
     pub comm: Vec<u8>,
     pub state: u8,
@@ -91,7 +91,7 @@ impl Stat {
 
 /// Parses `/proc/PID/stat`: `pid (comm) state ppid pgrp session tty tpgid flags …`.
 /// The name sits between the first `(` and the last `)`, since it may hold both.
-pub(super) fn parse_stat(line: &[u8]) -> Option<Stat> {
+pub fn parse_stat(line: &[u8]) -> Option<Stat> {
     let open = line.iter().position(|&b| b == b'(')?;
     let close = line.iter().rposition(|&b| b == b')')?;
     let comm = line.get(open + 1..close)?.to_vec();
@@ -110,7 +110,7 @@ pub(super) fn parse_stat(line: &[u8]) -> Option<Stat> {
 
 /// The ids of `/proc/PID/status` the rules use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Ids {
+pub struct Ids {
     /// The thread group (process) id; differs from the PID for a thread.
     pub tgid: u32,
     pub ruid: u32,
@@ -118,7 +118,7 @@ pub(super) struct Ids {
 }
 
 /// Parses the `Tgid:` and `Uid:` (real, effective, saved, fs) lines of `/proc/PID/status`.
-pub(super) fn parse_status(text: &[u8]) -> Option<Ids> {
+pub fn parse_status(text: &[u8]) -> Option<Ids> {
     let mut tgid = None;
     let mut uids = None;
     for line in text.split(|&b| b == b'\n') {
@@ -147,12 +147,14 @@ pub(super) fn parse_status(text: &[u8]) -> Option<Ids> {
 
 /// A process as read from `/proc`.
 #[derive(Debug)]
-pub(super) struct ProcInfo {
+pub struct ProcInfo {
     pub pid: u32,
     pub stat: Stat,
     pub ids: Ids,
     /// The arguments, raw; empty when the command line is empty.
     pub argv: Vec<Vec<u8>>,
+    /// Whether the command line was longer than [`MAX_ARGS`] and cut there.
+    pub argv_capped: bool,
     /// The `exe` link as the kernel wrote it (`/usr/bin/x`, `/tmp/x (deleted)`,
     /// `/memfd:x (deleted)`); `None` when there is none or it could not be read.
     pub exe: Option<Vec<u8>>,
@@ -160,6 +162,8 @@ pub(super) struct ProcInfo {
     pub cwd: Option<Vec<u8>>,
     /// The environment entries (`NAME=value`), raw.
     pub environ: Vec<Vec<u8>>,
+    /// Whether the environment was longer than [`MAX_ARGS`] and cut there.
+    pub environ_capped: bool,
     /// Standard input and output that are sockets: (fd, socket inode).
     pub std_sockets: Vec<(u8, u64)>,
     /// The inode of the process's network namespace, read when it has std sockets.
@@ -201,7 +205,7 @@ impl ProcInfo {
 }
 
 /// The PIDs listed in `/proc`, in order.
-pub(super) fn list_pids() -> io::Result<BTreeSet<u32>> {
+pub fn list_pids() -> io::Result<BTreeSet<u32>> {
     let mut pids = BTreeSet::new();
     for entry in std::fs::read_dir("/proc")? {
         if let Some(pid) = entry?.file_name().to_str().and_then(|n| n.parse().ok()) {
@@ -211,7 +215,8 @@ pub(super) fn list_pids() -> io::Result<BTreeSet<u32>> {
     Ok(pids)
 }
 
-fn read_bounded(process: &Process, name: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+/// Reads at most `limit` bytes of the file `name` of a pinned process.
+pub fn read_bounded(process: &Process, name: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     process
         .open_relative(name)?
@@ -233,43 +238,59 @@ fn link(result: Result<PathBuf, ProcError>) -> Result<Vec<u8>, ReadError> {
     Ok(result?.into_os_string().into_vec())
 }
 
-/// Reads one process. `Ok(None)` for kernel threads and zombies (they run no
-/// program of their own), `Err(Gone)` when it exited while being read.
-pub(super) fn read(pid: u32) -> Result<Option<ProcInfo>, ReadError> {
+/// Opens process `pid`: the handle pins it, so a reused PID is never read in its place.
+pub fn open(pid: u32) -> Result<Process, ReadError> {
     let id =
         i32::try_from(pid).map_err(|_| ReadError::Failed(format!("PID {pid} out of range")))?;
-    let process = Process::new(id)?;
-    let stat = parse_stat(&read_bounded(&process, "stat", MAX_SMALL)?)
-        .ok_or_else(|| ReadError::Failed(format!("/proc/{pid}/stat: unexpected format")))?;
+    Ok(Process::new(id)?)
+}
+
+/// Reads and parses `/proc/PID/stat` of a pinned process.
+pub fn read_stat(process: &Process, pid: u32) -> Result<Stat, ReadError> {
+    parse_stat(&read_bounded(process, "stat", MAX_SMALL)?)
+        .ok_or_else(|| ReadError::Failed(format!("/proc/{pid}/stat: unexpected format")))
+}
+
+/// Reads one process. `Ok(None)` for kernel threads and zombies (they run no
+/// program of their own), `Err(Gone)` when it exited while being read.
+pub fn read(pid: u32) -> Result<Option<ProcInfo>, ReadError> {
+    let process = open(pid)?;
+    let stat = read_stat(&process, pid)?;
     if stat.is_kernel_thread() || matches!(stat.state, b'Z' | b'X') {
         return Ok(None);
     }
-    let ids = parse_status(&read_bounded(&process, "status", MAX_SMALL)?)
+    read_with_stat(&process, pid, stat).map(Some)
+}
+
+/// Reads the rest of a pinned process whose `stat` has been read, whatever it is
+/// (kernel threads and zombies too: their links read as absent).
+pub fn read_with_stat(process: &Process, pid: u32, stat: Stat) -> Result<ProcInfo, ReadError> {
+    let ids = parse_status(&read_bounded(process, "status", MAX_SMALL)?)
         .ok_or_else(|| ReadError::Failed(format!("/proc/{pid}/status: unexpected format")))?;
-    let argv = split_nul(&read_bounded(&process, "cmdline", MAX_ARGS)?);
+    let cmdline = read_bounded(process, "cmdline", MAX_ARGS)?;
     let mut info = ProcInfo {
         pid,
         stat,
         ids,
-        argv,
+        argv: split_nul(&cmdline),
+        argv_capped: cmdline.len() as u64 >= MAX_ARGS,
         exe: None,
         cwd: None,
         environ: Vec::new(),
+        environ_capped: false,
         std_sockets: Vec::new(),
         netns: None,
         unread: Vec::new(),
     };
     info.exe = info.optional("exe", link(process.exe()));
     info.cwd = info.optional("cwd", link(process.cwd()));
-    let environ = info.optional("environ", read_bounded(&process, "environ", MAX_ARGS));
-    info.environ = environ
-        .map(|e| {
-            split_nul(&e)
-                .into_iter()
-                .filter(|v| !v.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    if let Some(environ) = info.optional("environ", read_bounded(process, "environ", MAX_ARGS)) {
+        info.environ_capped = environ.len() as u64 >= MAX_ARGS;
+        info.environ = split_nul(&environ)
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect();
+    }
     for fd in [0u8, 1] {
         let target = process.fd_from_fd(i32::from(fd)).map_err(ReadError::from);
         if let Some(FDTarget::Socket(inode)) = info.optional("fd", target).map(|f| f.target) {
@@ -283,7 +304,7 @@ pub(super) fn read(pid: u32) -> Result<Option<ProcInfo>, ReadError> {
             .and_then(|f| Ok(f.metadata()?.ino()));
         info.netns = info.optional("ns/net", ns);
     }
-    Ok(Some(info))
+    Ok(info)
 }
 
 #[cfg(test)]

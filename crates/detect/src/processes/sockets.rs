@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// One TCP or UDP socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct InetSocket {
+pub struct InetSocket {
     pub proto: &'static str,
     pub local: SocketAddr,
     pub remote: SocketAddr,
@@ -26,7 +26,7 @@ impl fmt::Display for InetSocket {
 
 /// The tables of a namespace: file, protocol, and whether every kernel has it (the
 /// IPv6 ones are missing when IPv6 is off).
-const TABLES: [(&str, &str, bool); 4] = [
+pub const TABLES: [(&str, &str, bool); 4] = [
     ("tcp", "tcp", true),
     ("tcp6", "tcp", false),
     ("udp", "udp", true),
@@ -35,12 +35,12 @@ const TABLES: [(&str, &str, bool); 4] = [
 
 /// A 32-bit word of an address as the kernel prints it: `%08X` of the value as it
 /// sits in memory, so the bytes come back in native order.
-fn word(hex: &str) -> Option<[u8; 4]> {
+pub fn word(hex: &str) -> Option<[u8; 4]> {
     Some(u32::from_str_radix(hex, 16).ok()?.to_ne_bytes())
 }
 
 /// `0100007F:1F90` (IPv4) or 32 hex digits and a port (IPv6).
-fn parse_endpoint(text: &str) -> Option<SocketAddr> {
+pub fn parse_endpoint(text: &str) -> Option<SocketAddr> {
     let (ip, port) = text.split_once(':')?;
     let port = u16::from_str_radix(port, 16).ok()?;
     let ip = match ip.len() {
@@ -57,20 +57,40 @@ fn parse_endpoint(text: &str) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
-/// One table (`sl local rem st tx:rx tr:when retrnsmt uid timeout inode …`) by inode;
-/// the header, lines it does not understand and sockets without an inode are skipped.
-pub(super) fn parse_table(text: &str, proto: &'static str) -> HashMap<u64, InetSocket> {
-    text.lines()
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_ascii_whitespace().collect();
-            let inode: u64 = fields.get(9)?.parse().ok()?;
-            let socket = InetSocket {
+/// One line of a TCP or UDP table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableRow {
+    pub socket: InetSocket,
+    /// The kernel's state number (`st`; 0x0A is TCP's LISTEN).
+    pub state: u8,
+    pub uid: u32,
+    /// 0 for a socket no process holds any more (TCP's TIME_WAIT).
+    pub inode: u64,
+}
+
+/// The lines of one table (`sl local rem st tx:rx tr:when retrnsmt uid timeout inode
+/// …`); the header and lines it does not understand are skipped.
+pub fn parse_rows(text: &str, proto: &'static str) -> impl Iterator<Item = TableRow> {
+    text.lines().filter_map(move |line| {
+        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+        Some(TableRow {
+            socket: InetSocket {
                 proto,
                 local: parse_endpoint(fields.get(1)?)?,
                 remote: parse_endpoint(fields.get(2)?)?,
-            };
-            (inode != 0).then_some((inode, socket))
+            },
+            state: u8::from_str_radix(fields.get(3)?, 16).ok()?,
+            uid: fields.get(7)?.parse().ok()?,
+            inode: fields.get(9)?.parse().ok()?,
         })
+    })
+}
+
+/// One table by inode; sockets without an inode are skipped.
+pub(super) fn parse_table(text: &str, proto: &'static str) -> HashMap<u64, InetSocket> {
+    parse_rows(text, proto)
+        .filter(|row| row.inode != 0)
+        .map(|row| (row.inode, row.socket))
         .collect()
 }
 

@@ -211,31 +211,52 @@ fn handler_abuse(bytes: &[u8]) -> Option<usize> {
 /// Where the first PHP code (not a comment, not whitespace) starts; `None` for a
 /// file that only holds comments (`<?php // Silence is golden`).
 fn first_code(bytes: &[u8]) -> Option<usize> {
-    let start = position_ci(bytes, b"<?php")
-        .map(|i| i + 5)
-        .or_else(|| memchr::memmem::find(bytes, b"<?=").map(|i| i + 3))?;
+    // A loop, not recursion: a file of millions of `<?php ?>` blocks must not
+    // exhaust the stack.
+    let mut base = 0;
+    loop {
+        let rest = bytes.get(base..)?;
+        let start = position_ci(rest, b"<?php")
+            .map(|i| i + 5)
+            .or_else(|| memchr::memmem::find(rest, b"<?=").map(|i| i + 3))?;
+        match code_or_close(rest, start) {
+            Block::Code(at) => return Some(base + at),
+            Block::Closed(after) => base += after,
+            Block::End => return None,
+        }
+    }
+}
+
+/// What follows an opening tag.
+enum Block {
+    /// Code starts at this offset.
+    Code(usize),
+    /// The block closes with no code in it; PHP resumes after this offset.
+    Closed(usize),
+    /// Only comments and whitespace to the end.
+    End,
+}
+
+fn code_or_close(bytes: &[u8], start: usize) -> Block {
     let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&b) = bytes.get(i) {
+        match b {
             b if b.is_ascii_whitespace() => i += 1,
             b'#' => i = skip_line(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                i = memchr::memmem::find(bytes.get(i + 2..).unwrap_or_default(), b"*/")
                     .map_or(bytes.len(), |e| i + 2 + e + 2)
             }
-            b'?' if bytes.get(i + 1) == Some(&b'>') => {
-                // Out of PHP: look for the next opening tag.
-                return first_code(&bytes[i + 2..]).map(|at| at + i + 2);
-            }
-            _ => return Some(i),
+            b'?' if bytes.get(i + 1) == Some(&b'>') => return Block::Closed(i + 2),
+            _ => return Block::Code(i),
         }
     }
-    None
+    Block::End
 }
 
 fn skip_line(bytes: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |e| i + e + 1)
+    memchr::memchr(b'\n', bytes.get(i..).unwrap_or_default()).map_or(bytes.len(), |e| i + e + 1)
 }
 
 #[cfg(test)]
@@ -302,5 +323,10 @@ mod tests {
         assert_eq!(first_code(b"<?php /* x */ # y\n?>\n<html>"), None);
         assert_eq!(first_code(b"<?php\n// x\n@eval($_POST[1]);"), Some(11));
         assert_eq!(first_code(b"<html><?= $x ?>"), Some(10));
+        // Two million empty blocks: once a stack overflow that aborted the scan.
+        let mut many = b"<?php ?>".repeat(2_000_000);
+        assert_eq!(first_code(&many), None);
+        many.extend_from_slice(b"<?php x();");
+        assert_eq!(first_code(&many), Some(16_000_006));
     }
 }
