@@ -1,10 +1,10 @@
 //! The command line (clap), turned into a plain [`Config`] so no other code sees clap.
 
-use crate::config::GatherConfig;
 use crate::config::MailConfig;
 use crate::config::ScanConfig;
 use crate::config::{AwsTarget, IsolateConfig, QuarantineConfig};
 use crate::config::{CaseLocation, CheckConfig, Command, Config, Format};
+use crate::config::{GatherAv, GatherConfig, ReportConfig};
 use crate::config::{LogsAction, LogsConfig};
 use breachkit_finding::Severity;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -61,9 +61,28 @@ enum CommandArg {
     /// Step 3: an evidence bundle with chain of custody (live state, login records, logs, configs, flagged files, a timeline)
     #[command(args_conflicts_with_subcommands = true)]
     Gather(GatherArgs),
+    /// Step 3: the case report (one self-contained HTML file, or Markdown for tickets), and its indicators for third parties
+    Report(ReportArgs),
     /// Work with the case: what was found and done
     #[command(subcommand)]
     Case(CaseArg),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Where the report goes; a name ending in .md gives Markdown [default: CASE/report.html]
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Markdown (for tickets) instead of HTML
+    #[arg(long)]
+    markdown: bool,
+    /// Also export the case's indicators (attacker addresses, URLs and domains, file
+    /// hashes, drop-box mailboxes, bot tokens) with where and when each was seen
+    #[arg(long, value_name = "FILE")]
+    iocs: Option<PathBuf>,
+    /// Format of --iocs: a STIX 2.1 bundle, CSV, or a MISP event
+    #[arg(long, value_name = "FORMAT", default_value = "stix", value_parser = ["stix", "csv", "misp"])]
+    iocs_format: String,
 }
 
 #[derive(Args)]
@@ -87,6 +106,20 @@ struct GatherArgs {
     /// and the manifest says so
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     max_file: u64,
+    /// What the antivirus job scans (repeatable) [default: the whole filesystem]
+    #[arg(long = "scan", value_name = "PATH")]
+    scan: Vec<PathBuf>,
+    /// The ClamAV daemon to ask too: unix:/path or tcp:HOST:PORT [default: from
+    /// clamd.conf; none when there is no clamd]
+    #[arg(long, value_name = "ADDR", value_parser = parse_clamd)]
+    clamd: Option<breachkit_gather::av::ClamdAddr>,
+    /// Leave out the antivirus job
+    #[arg(long, conflicts_with_all = ["scan", "clamd"])]
+    no_av: bool,
+}
+
+fn parse_clamd(s: &str) -> Result<breachkit_gather::av::ClamdAddr, String> {
+    s.parse()
 }
 
 #[derive(Subcommand)]
@@ -454,6 +487,15 @@ pub fn parse() -> Config {
         }),
         CommandArg::Logs(l) => Command::Logs(logs_config(l)),
         CommandArg::Quarantine(q) => Command::Quarantine(quarantine_config(q)),
+        CommandArg::Report(r) => Command::Report(ReportConfig {
+            markdown: r.markdown
+                || r.out
+                    .as_ref()
+                    .is_some_and(|p| p.extension().is_some_and(|e| e == "md")),
+            out: r.out,
+            iocs: r.iocs,
+            iocs_format: r.iocs_format,
+        }),
         CommandArg::Gather(g) => Command::Gather(match g.action {
             Some(GatherArg::Verify { bundle }) => GatherConfig::Verify { bundle },
             None => GatherConfig::Collect {
@@ -462,6 +504,10 @@ pub fn parse() -> Config {
                 examiner: g.examiner,
                 note: g.note,
                 max_file: g.max_file.max(1).saturating_mul(1 << 20),
+                av: (!g.no_av).then_some(GatherAv {
+                    scan: g.scan,
+                    clamd: g.clamd,
+                }),
             },
         }),
     };

@@ -141,6 +141,25 @@ pub struct MailConfig {
     pub root: Option<PathBuf>,
 }
 
+/// `breachkit report`.
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    pub out: Option<PathBuf>,
+    pub markdown: bool,
+    pub iocs: Option<PathBuf>,
+    /// `stix`, `csv` or `misp`.
+    pub iocs_format: String,
+}
+
+/// The antivirus job of `gather`.
+#[derive(Debug, Clone)]
+pub struct GatherAv {
+    /// Empty: the whole filesystem.
+    pub scan: Vec<PathBuf>,
+    /// `None`: the one clamd.conf names, if any.
+    pub clamd: Option<breachkit_gather::av::ClamdAddr>,
+}
+
 #[derive(Debug, Clone)]
 pub enum GatherConfig {
     Collect {
@@ -150,6 +169,8 @@ pub enum GatherConfig {
         note: Option<String>,
         /// Bytes.
         max_file: u64,
+        /// `None`: no antivirus job.
+        av: Option<GatherAv>,
     },
     Verify {
         bundle: PathBuf,
@@ -164,6 +185,7 @@ pub enum Command {
     Logs(LogsConfig),
     Quarantine(QuarantineConfig),
     Gather(GatherConfig),
+    Report(ReportConfig),
     CaseShow,
 }
 

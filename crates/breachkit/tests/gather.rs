@@ -76,6 +76,36 @@ fn gather_writes_a_registered_bundle_that_verify_checks() {
     );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("bundle intact"));
 
+    // The report and the indicators of the case.
+    let html = t.path().join("report.html");
+    let iocs = t.path().join("iocs.csv");
+    let (html_s, iocs_s) = (html.to_str().unwrap(), iocs.to_str().unwrap());
+    let rep = breachkit(&[
+        "--case",
+        case_s,
+        "report",
+        "--out",
+        html_s,
+        "--iocs",
+        iocs_s,
+        "--iocs-format",
+        "csv",
+    ]);
+    assert_eq!(
+        rep.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("COMPROMISED"), "the verdict");
+    assert!(page.contains(&sha), "the bundle's manifest hash");
+    let csv = std::fs::read_to_string(&iocs).unwrap();
+    assert!(
+        csv.starts_with("type,value,") && csv.contains("sha256,"),
+        "{csv}"
+    );
+
     let findings = out.join("findings.json");
     let mut bytes = std::fs::read(&findings).unwrap();
     bytes[3] ^= 1;

@@ -2,10 +2,13 @@
 //! live host the volatile state first ([`crate::live`]: sockets, processes and the
 //! executables of suspect ones, mounts, modules, firewall), then on any host the
 //! login records ([`crate::logins`]), the host files of [`crate::artifacts`] copied
-//! byte for byte into an archive with its own manifest, the filesystem timeline
-//! ([`crate::bodyfile`]) of the web roots, temp dirs, `/etc` and homes, the findings
-//! of the checks, and the acquisition log. The manifest is written last, its
-//! SHA-256 recorded in the case.
+//! byte for byte into an archive with its own manifest, the mail queue summary,
+//! every file of every package verified against the package database, the phishing
+//! kits the checks found with where their stolen data goes ([`crate::phishing`]),
+//! the antivirus job ([`crate::av`]: breachkit's engine and clamd, file by file),
+//! the filesystem timeline ([`crate::bodyfile`]) of the web roots, temp dirs, `/etc`
+//! and homes, the findings of the checks, and the acquisition log. The manifest is
+//! written last, its SHA-256 recorded in the case.
 //!
 //! A part that fails is recorded in the acquisition log and the rest goes on; a
 //! bundle that cannot be written to any more (a full disk) stops collecting, keeps
@@ -13,7 +16,7 @@
 
 use crate::acquisition::{ACQUISITION, Acquisition, Part};
 use crate::bundle::{BundleWriter, pack::pack};
-use crate::{GatherError, artifacts, bodyfile, live, logins};
+use crate::{GatherError, artifacts, av, bodyfile, live, logins, phishing};
 use breachkit_finding::{Finding, Report, Warning, escape_path};
 use breachkit_host::Host;
 use breachkit_quarantine::backup::{ArchiveLimits, write_archive};
@@ -34,6 +37,9 @@ pub struct Options {
     pub note: Option<String>,
     /// The most copied of one host file; a larger one keeps its first bytes.
     pub max_file: u64,
+    /// The antivirus job (breachkit's engine and clamd over the filesystem), or
+    /// `None` to leave it out.
+    pub av: Option<av::AvOptions>,
 }
 
 /// What `gather` wrote.
@@ -45,8 +51,11 @@ pub struct Gathered {
     pub complete: bool,
     pub files: usize,
     pub bytes: u64,
-    /// Findings that only a collection makes (a kernel module hidden from the list).
+    /// Findings that only a collection makes (a kernel module hidden from the list,
+    /// every file of every package verified).
     pub findings: Vec<Finding>,
+    /// What failed to give its results (the run's verdict is then incomplete).
+    pub failed: Vec<String>,
     pub acquisition: Acquisition,
     /// False when the manifest's hash could not be recorded in the case (a warning
     /// says so, and the hash is printed for the examiner to note).
@@ -85,6 +94,7 @@ pub fn gather(
     );
     let mut findings = Vec::new();
     let mut warnings = Vec::new();
+    let mut failed = Vec::new();
 
     if host.is_live() {
         progress("live state");
@@ -128,6 +138,75 @@ pub fn gather(
         &mut warnings,
         progress,
     ));
+
+    progress("mail queues");
+    let (mail, mail_failed) = breachkit_detect::mail::inspect(host);
+    failed.extend(mail_failed.iter().map(|f| f.what.clone()));
+    let part = write_part(
+        &mut bundle,
+        "mail",
+        "mail.json",
+        "mail queues, PHP mail log, mailboxes",
+        |w| {
+            breachkit_finding::json::to_writer(
+                &mut *w,
+                &serde_json::json!({
+                    "summary": mail.summary,
+                    "own_domains": mail.own_domains,
+                    "php_mail_log": mail.php_mail_log,
+                    "mailboxes": mail.mailboxes,
+                }),
+            )
+        },
+    );
+    acq.parts.push(part);
+
+    progress("package integrity");
+    acq.parts.push(packages(
+        host,
+        &mut bundle,
+        &mut findings,
+        &mut warnings,
+        &mut failed,
+    ));
+
+    progress("phishing kits");
+    let kits = phishing::kits(host, &checks.findings);
+    warnings.extend(kits.warnings.iter().cloned());
+    let mut part = write_part(
+        &mut bundle,
+        "phishing",
+        "phishing.json",
+        "scan.phishing findings",
+        |w| breachkit_finding::json::to_writer(&mut *w, &kits),
+    );
+    part.note = Some(format!(
+        "{} kit(s), {} destination(s) of stolen data",
+        kits.kits.len(),
+        kits.kits
+            .iter()
+            .map(|k| k.destinations.len())
+            .sum::<usize>()
+    ));
+    acq.parts.push(part);
+
+    match &opts.av {
+        Some(av_opts) => {
+            progress("antivirus job");
+            let known: Vec<Finding> = checks.findings.iter().chain(&findings).cloned().collect();
+            acq.parts.push(antivirus(
+                host,
+                av_opts,
+                &known,
+                &mut bundle,
+                &mut findings,
+                &mut warnings,
+                &mut failed,
+                progress,
+            ));
+        }
+        None => acq.parts.push(skipped("av", "left out (--no-av)")),
+    }
 
     progress("filesystem timeline");
     let mut dirs: Vec<PathBuf> = host.web_roots(&mut warnings);
@@ -215,6 +294,7 @@ pub fn gather(
         files: finished.files,
         bytes: finished.bytes,
         findings,
+        failed,
         acquisition: acq,
         recorded,
         warnings,
@@ -289,6 +369,124 @@ fn host_files(
             part
         }
     }
+}
+
+/// Every file of every installed package verified (`packages.json`); its findings
+/// join the run's. No package database is a warning; a database that cannot be
+/// read is a failure of the run.
+fn packages(
+    host: &Host,
+    bundle: &mut BundleWriter,
+    findings: &mut Vec<Finding>,
+    warnings: &mut Vec<Warning>,
+    failed: &mut Vec<String>,
+) -> Part {
+    use breachkit_detect::packages::{PackagesError, Scope, verify_packages};
+    let report = match verify_packages(host, Scope::Full) {
+        Ok(r) => r,
+        Err(e @ PackagesError::NoDatabase) => {
+            warnings.push(Warning::new(escape_path(host.root()), e.to_string()));
+            return skipped("packages", &e.to_string());
+        }
+        Err(e) => {
+            failed.push("package integrity (gather)".to_string());
+            let mut part = skipped("packages", "");
+            part.outcome = "failed";
+            part.note = Some(e.to_string());
+            return part;
+        }
+    };
+    let mut part = write_part(
+        bundle,
+        "packages",
+        "packages.json",
+        "package database",
+        |w| breachkit_finding::json::to_writer(&mut *w, &report),
+    );
+    let c = report.counts;
+    part.note = Some(format!(
+        "{} packages, {} files verified: {} changed, {} missing, {} unreadable",
+        c.packages, c.verified, c.changed, c.missing, c.unreadable
+    ));
+    findings.extend(report.findings);
+    warnings.extend(report.warnings);
+    part
+}
+
+/// The antivirus job: every file's verdicts by both engines (`av/files.jsonl`, one
+/// line a file, streamed) and the job's report (`av/report.json`). Its findings not
+/// already made by the checks join the run's; an engine that failed makes the run
+/// incomplete.
+#[allow(clippy::too_many_arguments)]
+fn antivirus(
+    host: &Host,
+    av_opts: &av::AvOptions,
+    known: &[Finding],
+    bundle: &mut BundleWriter,
+    findings: &mut Vec<Finding>,
+    warnings: &mut Vec<Warning>,
+    failed: &mut Vec<String>,
+    progress: &mut dyn FnMut(&str),
+) -> Part {
+    let mut opts = av_opts.clone();
+    if host.is_live() {
+        // The bundle being written is not evidence of the host.
+        opts.exclude.push(bundle.dir().to_path_buf());
+    }
+    let mut report = None;
+    let mut part = write_part(
+        bundle,
+        "av",
+        "av/files.jsonl",
+        "breachkit scan and clamd",
+        |w| {
+            let mut written: std::io::Result<()> = Ok(());
+            let mut n = 0u64;
+            let r = av::run(host, &opts, &mut |file| {
+                n += 1;
+                if n.is_multiple_of(500) {
+                    progress(&format!("antivirus job: {n} files, {}", file.path));
+                }
+                if written.is_ok() {
+                    written = breachkit_finding::json::to_writer(&mut *w, file)
+                        .and_then(|()| w.write_all(b"\n"));
+                }
+            });
+            report = Some(r);
+            written
+        },
+    );
+    let Some(report) = report else {
+        return part;
+    };
+    let doc = write_part(
+        bundle,
+        "av",
+        "av/report.json",
+        "breachkit scan and clamd",
+        |w| breachkit_finding::json::to_writer_pretty(&mut *w, &report),
+    );
+    part.files.extend(doc.files);
+    if doc.outcome != "collected" {
+        part.outcome = doc.outcome;
+        part.note = doc.note;
+        return part;
+    }
+    let c = &report.counts;
+    part.note = Some(format!(
+        "{} files: breachkit found {}, clamd {} ({}), both {}; {} errors",
+        c.files,
+        c.found_own,
+        c.found_clamd,
+        report.clamd.status,
+        c.found_both,
+        c.errors_own + c.errors_clamd
+    ));
+    let seen = |f: &Finding| known.iter().any(|k| k.rule == f.rule && k.path == f.path);
+    findings.extend(report.findings.iter().filter(|f| !seen(f)).cloned());
+    warnings.extend(report.warnings.iter().cloned());
+    failed.extend(report.failed.iter().cloned());
+    part
 }
 
 /// Writes one bundle file as a part of the collection.

@@ -7,12 +7,16 @@
 
 pub mod acquisition;
 pub mod artifacts;
+pub mod av;
 pub mod bodyfile;
 pub mod bundle;
 mod collect;
 mod error;
+pub mod iocs;
 pub mod live;
 pub mod logins;
+pub mod phishing;
+pub mod report;
 
 pub use collect::{Gathered, Options, gather};
 pub use error::GatherError;

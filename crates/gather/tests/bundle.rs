@@ -26,6 +26,7 @@ fn options(out: &Path, case: &Path) -> Options {
         examiner: "ann".into(),
         note: Some("test".into()),
         max_file: 1 << 30,
+        av: None,
     }
 }
 
@@ -305,4 +306,151 @@ fn repack(dir: &Path, names: &[String], out: &Path) {
         tar.append_path_with_name(dir.join(n), n).unwrap();
     }
     tar.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn every_package_file_is_verified_and_a_trojaned_tool_found() {
+    let h = FakeHost::clean();
+    let honest = b"the real ps\n";
+    let md5 = |b: &[u8]| {
+        use md5::Digest;
+        hex::encode(md5::Md5::digest(b))
+    };
+    h.write(
+        "/var/lib/dpkg/status",
+        "Package: procps\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2:4.0.2-3\n\n",
+    );
+    h.write(
+        "/var/lib/dpkg/info/procps.list",
+        "/usr\n/usr/bin\n/usr/bin/ps\n/usr/share/doc/procps/README\n",
+    );
+    h.write(
+        "/var/lib/dpkg/info/procps.md5sums",
+        format!(
+            "{}  usr/bin/ps\n{}  usr/share/doc/procps/README\n",
+            md5(honest),
+            md5(b"docs\n")
+        ),
+    );
+    h.write("/usr/share/doc/procps/README", "docs\n");
+    let t = tempfile::tempdir().unwrap();
+    let (out, case) = (t.path().join("bundle"), t.path().join("case"));
+
+    // The clean twin: nothing from the package check.
+    h.write("/usr/bin/ps", honest);
+    let (g, _) = collect(&h, &options(&out, &case));
+    assert!(
+        g.findings.iter().all(|f| !f.rule.starts_with("packages.")),
+        "{:?}",
+        g.findings
+    );
+    let counts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("packages.json")).unwrap()).unwrap();
+    assert_eq!(counts["counts"]["verified"], 2, "{counts}");
+
+    h.write(
+        "/usr/bin/ps",
+        b"#!/bin/sh\n/usr/bin/.ps.real \"$@\" | grep -v miner\n",
+    );
+    let out2 = t.path().join("bundle2");
+    let (g, _) = collect(&h, &options(&out2, &case));
+    let trojan = g
+        .findings
+        .iter()
+        .find(|f| f.rule == "packages.changed-binary")
+        .expect("the replaced ps is found");
+    assert_eq!(trojan.path.as_deref(), Some("/usr/bin/ps"));
+    assert_eq!(trojan.severity, breachkit_finding::Severity::Critical);
+}
+
+#[test]
+fn a_phishing_kit_is_reported_with_where_its_loot_goes() {
+    let h = FakeHost::clean();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scan/tests/samples/phishing");
+    let kit = "/var/www/html/wp-content/uploads/2024/04/o365";
+    for (sample, name) in [
+        ("o365.html", "index.html"),
+        ("harvester.php", "next.php"),
+        ("htaccess", ".htaccess"),
+    ] {
+        h.write(
+            &format!("{kit}/{name}"),
+            std::fs::read(samples.join(sample)).unwrap(),
+        );
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (out, case) = (t.path().join("bundle"), t.path().join("case"));
+    collect(&h, &options(&out, &case));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("phishing.json")).unwrap()).unwrap();
+    let kits = report["kits"].as_array().unwrap();
+    assert_eq!(kits.len(), 1, "{report}");
+    let k = &kits[0];
+    assert_eq!(k["folder"], kit);
+    assert_eq!(k["pages"][0], format!("{kit}/index.html"));
+    assert_eq!(k["harvesters"][0], format!("{kit}/next.php"));
+    let dest: Vec<(String, String)> = k["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().into(),
+                d["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for (kind, value) in [
+        ("mail", "drop.box@example.net"),
+        ("chat-bot", "api.telegram.org/bot5123:AAF-x"),
+        ("drop-file", "logs.txt"),
+    ] {
+        assert!(
+            dest.contains(&(kind.into(), value.into())),
+            "{kind} {value}: {dest:?}"
+        );
+    }
+
+    // The clean twin: the site's own pages make no kit.
+    let clean = FakeHost::clean();
+    let out2 = t.path().join("bundle2");
+    collect(&clean, &options(&out2, &case));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("phishing.json")).unwrap()).unwrap();
+    assert_eq!(report["kits"].as_array().map(Vec::len), Some(0), "{report}");
+}
+
+#[test]
+fn the_antivirus_job_reports_each_file_once() {
+    let (h, _) = FakeHost::planted();
+    let t = tempfile::tempdir().unwrap();
+    let (out, case) = (t.path().join("bundle"), t.path().join("case"));
+    let mut opts = options(&out, &case);
+    let mut av = breachkit_gather::av::AvOptions::new();
+    av.paths = vec![PathBuf::from("/var/www"), PathBuf::from("/tmp")];
+    av.clamd = breachkit_gather::av::ClamdChoice::Off;
+    opts.av = Some(av);
+    let (g, report) = collect(&h, &opts);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("av/report.json")).unwrap()).unwrap();
+    assert!(doc["counts"]["found_own"].as_u64().unwrap() > 0, "{doc}");
+    assert_eq!(doc["clamd"]["status"], "not-used");
+    let lines = std::fs::read_to_string(out.join("av/files.jsonl")).unwrap();
+    assert_eq!(
+        lines.lines().count() as u64,
+        doc["counts"]["files"].as_u64().unwrap()
+    );
+    // What the files check already reported is not reported again.
+    for f in &g.findings {
+        assert!(
+            !report
+                .findings
+                .iter()
+                .any(|k| k.rule == f.rule && k.path == f.path),
+            "{} {:?} twice",
+            f.rule,
+            f.path
+        );
+    }
+    assert!(check(&out, &case).intact());
 }

@@ -28,6 +28,7 @@ pub fn run(
             examiner,
             note,
             max_file,
+            av,
         } => {
             let host = match root {
                 Some(root) => {
@@ -43,6 +44,14 @@ pub fn run(
                 examiner: examiner.clone().unwrap_or_else(default_examiner),
                 note: note.clone(),
                 max_file: *max_file,
+                av: av.as_ref().map(|a| {
+                    let mut o = breachkit_gather::av::AvOptions::new();
+                    o.paths = a.scan.clone();
+                    if let Some(addr) = &a.clamd {
+                        o.clamd = breachkit_gather::av::ClamdChoice::At(addr.clone());
+                    }
+                    o
+                }),
             };
             collect(config, &host, &opts, failures)
         }
@@ -56,9 +65,14 @@ fn collect(
     failures: &mut Failures,
 ) -> anyhow::Result<Exit> {
     let recorder = Recorder::open(config, host, Unwritable::Stop)?;
-    let checks = breachkit_detect::all_checks();
+    // Package integrity runs in the collection itself, over every package file.
+    let checks: Vec<_> = breachkit_detect::all_checks()
+        .iter()
+        .copied()
+        .filter(|c| c.name() != "packages")
+        .collect();
     let bar = print::progress(config, checks.len() as u64, "checking");
-    let (mut report, failed) = breachkit_detect::run(host, checks, &|name| {
+    let (mut report, failed) = breachkit_detect::run(host, &checks, &|name| {
         bar.set_message(name.to_string());
         bar.inc(1);
     });
@@ -74,6 +88,7 @@ fn collect(
     .with_context(|| format!("cannot gather into {}", escape_path(&opts.out)))?;
     bar.finish_and_clear();
     report.findings.extend(gathered.findings.iter().cloned());
+    report.failed.extend(gathered.failed.iter().cloned());
     report.warnings.extend(gathered.warnings.iter().cloned());
     let recorded = recorder.record(
         config,

@@ -8,6 +8,7 @@ mod logs;
 mod mail;
 mod quarantine;
 mod record;
+mod report;
 mod scan;
 
 use crate::Exit;
@@ -23,6 +24,7 @@ pub fn run(config: &Config, failures: &mut Failures) -> anyhow::Result<Exit> {
         Command::Logs(l) => logs::run(config, l, failures),
         Command::Quarantine(q) => quarantine::run(config, q),
         Command::Gather(g) => gather::run(config, g, failures),
+        Command::Report(r) => report::run(config, r),
         Command::CaseShow => case_show::run(config),
     }
 }

@@ -76,7 +76,8 @@ pub enum Scope {
 }
 
 /// The package database that was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Database {
     /// dpkg's, read natively.
     Dpkg,
@@ -87,7 +88,7 @@ pub enum Database {
 }
 
 /// How many packages and files were looked at, and what became of them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     /// Installed packages in the database.
     pub packages: usize,
@@ -111,7 +112,7 @@ pub struct Counts {
 }
 
 /// What [`verify_packages`] found.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct PackageReport {
     pub database: Database,
     /// Findings with host paths, escaped, step "aware".
