@@ -48,6 +48,12 @@ pub struct Limits {
     /// of dense code (a 6 MB file of short statements, 900 MB), and attackers'
     /// code that is larger is data (blobs), which a tree holds cheaply.
     pub source: usize,
+    /// Punctuation and operator bytes parsed, the file's and decoded code's
+    /// together (counted in `parse.rs`): what a tree's size follows. Each costs
+    /// about 300 bytes of tree (a 1.2 MB file of `'a'.'a'.…`, 900,000 of them,
+    /// took 330 MB to parse), so 250,000 keeps one file's trees near 80 MB, and a
+    /// scan of two threads under its memory target whatever the files hold.
+    pub structure: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +64,7 @@ impl Default for Limits {
             depth: 12,
             decoded: 8 << 20,
             source: 2 << 20,
+            structure: 250_000,
         }
     }
 }
@@ -87,7 +94,7 @@ impl std::fmt::Display for Cut {
             Cut::Depth => "decoded code nested deeper than the limit",
             Cut::Decoded => "more decoded code than the limit",
             Cut::Nesting => "code nested deeper than the limit",
-            Cut::Size => "the file is larger than the analysis reads",
+            Cut::Size => "the file is larger or denser than the analysis reads",
         })
     }
 }
@@ -128,7 +135,8 @@ impl Analyzer {
     /// Analyses the PHP file at `path` (a host path: what `__FILE__` and
     /// `__DIR__` are in its code).
     pub fn analyse_at(&mut self, path: Option<&str>, source: &[u8], limits: &Limits) -> Analysis {
-        if source.len() > limits.source {
+        let structure = parse::structure(source);
+        if source.len() > limits.source || structure > limits.structure {
             return Analysis {
                 cut: Some(Cut::Size),
                 ..Analysis::default()
@@ -147,6 +155,7 @@ impl Analyzer {
         let arena = typed_arena::Arena::new();
         let mut interp = interp::Interp::new(&arena, &mut self.parsers, limits);
         interp.file_path = path.map(|p| p.as_bytes().to_vec());
+        interp.structure = structure;
         interp.run(interp::Source {
             bytes,
             tree,

@@ -36,6 +36,43 @@ impl Parsers {
     }
 }
 
+/// How much structure `src` holds: its punctuation and operator bytes, which is
+/// what a syntax tree's node count (and memory) follows. Text, names and blobs
+/// cost little; `'a'.'a'.'a'…` costs at every byte.
+pub(crate) fn structure(src: &[u8]) -> usize {
+    src.iter()
+        .filter(|b| {
+            matches!(
+                b,
+                b'.' | b','
+                    | b';'
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'='
+                    | b'\''
+                    | b'"'
+                    | b'$'
+                    | b'+'
+                    | b'-'
+                    | b'*'
+                    | b'<'
+                    | b'>'
+                    | b'!'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'?'
+                    | b':'
+                    | b'@'
+            )
+        })
+        .count()
+}
+
 fn parse(parser: &mut Parser, src: &[u8], deadline: Instant) -> Option<Tree> {
     let mut calls = 0u32;
     let mut past_deadline = |_: &tree_sitter::ParseState| {

@@ -302,6 +302,45 @@ fn hostile_input_is_bounded() {
     assert!(a.facts.is_empty());
     let small = Analyzer::new().analyse(b"<?php eval($_GET[1]);", &limits);
     assert!(!small.facts.is_empty());
+    // Dense code under the size limit is not parsed either (1.2 MB of
+    // `'a'.'a'.…` once took 330 MB), nor is dense code it decodes; a blob of the
+    // same size is read (its tree is small).
+    let dense = format!("<?php $a = {}'a'; eval($_GET[1]);", "'a'.".repeat(300_000));
+    let a = analyse(&dense);
+    assert_eq!(a.cut, Some(Cut::Size));
+    let decoded = format!(
+        "<?php eval(base64_decode('{}'));",
+        base64(format!("$a = {}'a';", "'a'.".repeat(300_000)).as_bytes())
+    );
+    assert!(decoded.len() < 2 << 20);
+    let a = analyse(&decoded);
+    assert_eq!(a.cut, Some(Cut::Decoded));
+    let blob = format!(
+        "<?php $b = '{}'; eval($_POST['x']);",
+        "QUFB".repeat(300_000)
+    );
+    let a = analyse(&blob);
+    assert_eq!(a.cut, None);
+    assert!(a.facts.iter().any(|f| f.kind == FactKind::RequestCode));
+}
+
+/// Standard base64 (for building test inputs).
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(T[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[test]

@@ -177,6 +177,9 @@ pub(crate) struct Interp<'a, 'p> {
     deadline: Instant,
     steps: u64,
     decoded_bytes: usize,
+    /// Structure bytes parsed so far (the file's, then decoded code's): see
+    /// [`crate::Limits::structure`].
+    pub structure: usize,
     /// The walk stopped early (time or steps).
     pub cut: Option<Cut>,
     /// Some decoded code was not analysed (nesting or size limit); the walk went on.
@@ -244,6 +247,7 @@ impl<'a, 'p> Interp<'a, 'p> {
             deadline: Instant::now() + limits.time,
             steps: 0,
             decoded_bytes: 0,
+            structure: 0,
             cut: None,
             skipped: None,
             eval_depth: 0,

@@ -88,11 +88,15 @@ impl<'a> Interp<'a, '_> {
             self.skipped = Some(Cut::Depth);
             return None;
         }
-        if self.decoded_bytes + code.len() > self.limits.decoded {
+        let structure = crate::parse::structure(code);
+        if self.decoded_bytes + code.len() > self.limits.decoded
+            || self.structure + structure > self.limits.structure
+        {
             self.skipped = Some(Cut::Decoded);
             return None;
         }
         self.decoded_bytes += code.len();
+        self.structure += structure;
         let anchor = self.place(site);
         let mut bytes = code.to_vec();
         crate::legacy::rewrite(&mut bytes);
