@@ -209,21 +209,7 @@ fn run_verify(config: &Config, bundle: &Path) -> anyhow::Result<Exit> {
         o.row("complete", "no: collection stopped early");
     }
     o.warnings = report.warnings.clone();
-    let rows: Vec<Vec<String>> = report
-        .differences
-        .iter()
-        .map(|d| {
-            vec![
-                if d.path.is_empty() {
-                    "(bundle)".into()
-                } else {
-                    d.path.clone()
-                },
-                d.what.clone(),
-            ]
-        })
-        .collect();
-    o.lines = table(&rows);
+    o.lines = print::quarantine::differences(&report.differences, "(bundle)");
     print::quarantine::outcome(config, &o)?;
     Ok(if ok { Exit::Clean } else { Exit::Findings })
 }

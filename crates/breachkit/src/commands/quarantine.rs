@@ -145,21 +145,7 @@ fn run_verify(config: &Config, archive: &Path) -> anyhow::Result<Exit> {
     if report.tainted {
         o.row("tainted", "yes: taken from a compromised host");
     }
-    let rows: Vec<Vec<String>> = report
-        .differences
-        .iter()
-        .map(|d| {
-            vec![
-                if d.path.is_empty() {
-                    "(archive)".into()
-                } else {
-                    d.path.clone()
-                },
-                d.what.clone(),
-            ]
-        })
-        .collect();
-    o.lines = table(&rows);
+    o.lines = print::quarantine::differences(&report.differences, "(archive)");
     print::quarantine::outcome(config, &o)?;
     Ok(if ok { Exit::Clean } else { Exit::Findings })
 }

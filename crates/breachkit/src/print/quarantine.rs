@@ -36,6 +36,19 @@ impl Outcome {
 }
 
 /// Left-aligned columns of a table: every row has the same number of cells.
+/// The table of a verify's differences: where (`whole` for the archive or bundle
+/// itself) and what.
+pub fn differences(diffs: &[breachkit_quarantine::verify::Difference], whole: &str) -> Vec<String> {
+    let rows: Vec<Vec<String>> = diffs
+        .iter()
+        .map(|d| {
+            let at = if d.path.is_empty() { whole } else { &d.path };
+            vec![at.to_string(), d.what.clone()]
+        })
+        .collect();
+    table(&rows)
+}
+
 pub fn table(rows: &[Vec<String>]) -> Vec<String> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)

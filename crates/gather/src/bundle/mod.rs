@@ -200,10 +200,10 @@ pub(crate) fn create_new(path: &Path) -> Result<File, GatherError> {
         .map_err(GatherError::io(path))
 }
 
-/// SHA-256 and size of a regular file, opened without following a final symlink
-/// and refused when it is not a regular file.
-pub(crate) fn hash_file(path: &Path) -> Result<(String, u64), GatherError> {
-    let mut file = std::fs::OpenOptions::new()
+/// Opens a bundle file for reading: a final symlink is not followed, a FIFO does
+/// not block the open, and anything but a regular file is refused.
+pub(crate) fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), GatherError> {
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
         .open(path)
@@ -212,9 +212,15 @@ pub(crate) fn hash_file(path: &Path) -> Result<(String, u64), GatherError> {
     if !meta.is_file() {
         return Err(GatherError::BadBundle {
             path: path.to_path_buf(),
-            message: "not a regular file".into(),
+            message: "not a regular file; not read".into(),
         });
     }
+    Ok((file, meta))
+}
+
+/// SHA-256 and size of a regular file of the bundle ([`open_regular`]).
+pub(crate) fn hash_file(path: &Path) -> Result<(String, u64), GatherError> {
+    let (mut file, _) = open_regular(path)?;
     let mut hasher = Sha256::new();
     let size = std::io::copy(&mut file, &mut hasher).map_err(GatherError::io(path))?;
     Ok((hex::encode(hasher.finalize()), size))

@@ -5,7 +5,6 @@
 use super::manifest::MANIFEST;
 use crate::GatherError;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Writes `dir` (a finished bundle) into a new `out`, then removes `dir`. On an
@@ -28,12 +27,7 @@ fn write(dir: &Path, names: &[String], out: &Path) -> Result<(), GatherError> {
     let mut tar = tar::Builder::new(BufWriter::with_capacity(256 << 10, encoder));
     for name in names.iter().map(String::as_str).chain([MANIFEST]) {
         let path = dir.join(name);
-        let mut src = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-            .open(&path)
-            .map_err(GatherError::io(&path))?;
-        let meta = src.metadata().map_err(GatherError::io(&path))?;
+        let (mut src, meta) = super::open_regular(&path)?;
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mode(0o400);

@@ -14,17 +14,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
-/// One way the bundle differs from its manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Difference {
-    /// File inside the bundle (or inside one of its archives: `ARCHIVE!/host/path`);
-    /// empty for the bundle as a whole.
-    pub path: String,
-    pub what: String,
-}
+/// One way the bundle differs from its manifest: the same record as an archive's
+/// (the path is the file inside the bundle, or `ARCHIVE!/host/path` inside one of
+/// its archives; empty for the bundle as a whole).
+pub use breachkit_quarantine::verify::Difference;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
@@ -199,18 +194,7 @@ fn archives(dir: &Path, listed: &BTreeMap<String, Entry>, report: &mut VerifyRep
 
 /// Reads the manifest: header, entries, and the SHA-256 of its bytes.
 fn read_manifest(path: &Path) -> Result<(Header, Vec<Entry>, String), GatherError> {
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-        .open(path)
-        .map_err(GatherError::io(path))?;
-    let meta = file.metadata().map_err(GatherError::io(path))?;
-    if !meta.is_file() {
-        return Err(GatherError::BadBundle {
-            path: path.to_path_buf(),
-            message: "not a regular file; not read".into(),
-        });
-    }
+    let (mut file, _) = super::open_regular(path)?;
     let mut text = Vec::new();
     file.read_to_end(&mut text).map_err(GatherError::io(path))?;
     let sha = hex::encode(Sha256::digest(&text));
@@ -250,11 +234,7 @@ fn plain(name: &str) -> bool {
 /// other entry (a link, a device, a name leaving the directory) is a difference and
 /// is not written.
 fn unpack(archive: &Path, into: &Path, taken: &mut Vec<Difference>) -> Result<(), GatherError> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-        .open(archive)
-        .map_err(GatherError::io(archive))?;
+    let (file, _) = super::open_regular(archive)?;
     let decoder = zstd::stream::read::Decoder::new(file).map_err(GatherError::io(archive))?;
     let mut tar = tar::Archive::new(decoder);
     let damaged = |e: std::io::Error| GatherError::BadBundle {
